@@ -1,0 +1,40 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include <stdarg.h>
+#include <syslog.h>
+
+#include "macro.h"
+
+/*
+ * Logging for the binaries (src/shared/ modules other than this one never log).
+ * Messages go to stderr, prefixed with the program name, or to /dev/kmsg (generators), or to the
+ * journal. log_*_errno() return the negative errno they were given, so that a caller can write
+ *         return log_error_errno(r, "Failed to frobnicate '%s': %m", p);
+ * "%m" is replaced by strerror(-r).
+ */
+
+typedef enum LogTarget {
+        LOG_TARGET_STDERR,
+        LOG_TARGET_KMSG,
+        LOG_TARGET_JOURNAL, /* journal, with stderr as fallback */
+} LogTarget;
+
+void log_setup(const char *program_name, LogTarget target);
+void log_set_max_level(int level);
+int log_get_max_level(void);
+
+int log_internal(int level, int error, const char *file, int line, const char *fmt, ...) _printf_(5, 6);
+
+#define log_full_errno(level, error, ...) log_internal((level), (error), __FILE__, __LINE__, __VA_ARGS__)
+#define log_debug(...)   log_full_errno(LOG_DEBUG, 0, __VA_ARGS__)
+#define log_info(...)    log_full_errno(LOG_INFO, 0, __VA_ARGS__)
+#define log_notice(...)  log_full_errno(LOG_NOTICE, 0, __VA_ARGS__)
+#define log_warning(...) log_full_errno(LOG_WARNING, 0, __VA_ARGS__)
+#define log_error(...)   log_full_errno(LOG_ERR, 0, __VA_ARGS__)
+#define log_debug_errno(e, ...)   log_full_errno(LOG_DEBUG, (e), __VA_ARGS__)
+#define log_warning_errno(e, ...) log_full_errno(LOG_WARNING, (e), __VA_ARGS__)
+#define log_error_errno(e, ...)   log_full_errno(LOG_ERR, (e), __VA_ARGS__)
+
+/* For out-of-memory, the one message everybody prints the same way. */
+#define log_oom() log_error_errno(-ENOMEM, "Out of memory.")

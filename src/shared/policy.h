@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * Publisher policy: who gets which delegation. Read from root-owned files only:
+ *   /etc/bpftoken/policy.d/*.conf                  (administrator)
+ *   /run/systemd/generator/bpftoken-policy.d/*.conf (bpftoken-generator, one file per unit,
+ *                                                    rewritten at every daemon-reload)
+ * A file in /etc masks a file with the same name in /run. Format:
+ *
+ *   [Match]
+ *   Unit=myapp.service      # a unit name; a template "foo@.service" matches every instance
+ *   User=alice              # or a numeric uid (for callers that are not units)
+ *   Group=bpfusers          # or a numeric gid; the caller's primary or supplementary group
+ *
+ *   [Delegation]
+ *   Commands=map_create,prog_load,btf_load   # the value syntax of bpftoken(7)
+ *   Maps=array
+ *   Programs=socket_filter
+ *   Attachments=any
+ *   Preset=libbpf                            # optional, ORed in
+ *
+ * Exactly one of Unit=, User=, Group= per file. A file that is not owned by root, is writable by
+ * group or others, is a symlink, or does not parse is ignored (and reported).
+ */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "bpf-names.h"
+#include "delegation.h"
+
+typedef enum PolicyMatchKind {
+        POLICY_MATCH_UNIT,
+        POLICY_MATCH_USER,
+        POLICY_MATCH_GROUP,
+        _POLICY_MATCH_MAX,
+        _POLICY_MATCH_INVALID = -EINVAL,
+} PolicyMatchKind;
+
+typedef struct Policy {
+        char *path;
+        PolicyMatchKind match;
+        char *unit;   /* POLICY_MATCH_UNIT */
+        uid_t uid;    /* POLICY_MATCH_USER */
+        gid_t gid;    /* POLICY_MATCH_GROUP */
+        Delegation delegation;
+} Policy;
+
+Policy *policy_free(Policy *p);
+static inline void policy_freep(Policy **p) {
+        if (*p)
+                policy_free(*p);
+}
+
+/* Parse one policy file's contents (no ownership checks). On -EINVAL/-E2BIG/-ENOENT a sentence
+ * naming the line is written to error. */
+int policy_parse(const BpfNames *names, const char *path, const char *text, Policy **ret, char *error, size_t error_size);
+
+/* Open, check ownership (root, not group/other-writable, not a symlink) and parse. */
+int policy_load_file(const BpfNames *names, int dir_fd, const char *dir, const char *filename, Policy **ret,
+                     char *error, size_t error_size);
+
+typedef struct PolicyCaller {
+        const char *unit; /* NULL if the caller is in no unit */
+        uid_t uid;
+        gid_t gid;
+        const gid_t *groups;
+        size_t n_groups;
+} PolicyCaller;
+
+/* Report callback for files that were skipped (bad owner, parse error); may be NULL. */
+typedef void (*PolicyReport)(const char *path, int error, const char *message, void *userdata);
+
+/* Find the policy for a caller in dirs (NULL-terminated, highest precedence first). A Unit= match
+ * wins over User=, which wins over Group=; within one kind the first file in name order wins.
+ * -ENOENT if nothing matches. */
+int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCaller *caller, Policy **ret,
+                PolicyReport report, void *userdata);
+
+/* Whether a unit name matches a Unit= value (exact, or template foo@.service against foo@x.service). */
+bool policy_unit_matches(const char *pattern, const char *unit);
+
+const char *policy_match_kind_to_string(PolicyMatchKind k);
