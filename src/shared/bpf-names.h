@@ -76,3 +76,20 @@ size_t bpf_names_suggest(const BpfNames *n, BpfKind kind, const char *name, cons
  * whether the running kernel knows it; for "bpftoken-analyze names". */
 bool bpf_names_in_systemd_table(BpfKind kind, const char *kernel_name);
 bool bpf_names_known_to_kernel(const BpfNames *n, BpfKind kind, unsigned bit);
+
+/* How bpf_names_lookup_full() matched a name (flags). */
+typedef enum BpfNameMatch {
+        BPF_NAME_MATCH_KERNEL       = 1 << 0, /* kernel spelling: "prog_load", "PROG_LOAD" */
+        BPF_NAME_MATCH_SYSTEMD      = 1 << 1, /* systemd spelling: "BPFProgLoad", "bpfprogload" */
+        BPF_NAME_MATCH_ALIAS        = 1 << 2, /* an alias: "prog_run", "BPFProgRun" */
+        BPF_NAME_MATCH_CASE_DIFFERS = 1 << 3, /* not in the exact case of the spelling it matched */
+} BpfNameMatch;
+
+/* bpf_names_lookup(), also telling how the name matched (ret_match may be NULL). */
+int bpf_names_lookup_full(const BpfNames *n, BpfKind kind, const char *name, unsigned *ret_bit,
+                          BpfNameMatch *ret_match);
+
+/* The bit systemd (>= 258, tables as of 262) itself sets for a kernel name: its generated table is
+ * positional and lacks BPFProgTypeSyscall, so there BPFProgTypeNetfilter sets bit 31 (= syscall),
+ * not 32. 0 and the bit, or -ENOENT if systemd's table lacks the name. */
+int bpf_names_systemd_table_bit(BpfKind kind, const char *kernel_name, unsigned *ret_bit);

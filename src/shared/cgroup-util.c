@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <fcntl.h>
+#include <stdio.h>
+
+#include "cgroup-util.h"
+#include "macro.h"
+
+#define CGROUP_FILE_MAX (16 * 1024)
+
+static bool component_is_unit(const char *s, size_t n) {
+        const char *dot = NULL;
+
+        if (n == 0 || n > 255)
+                return false;
+        for (size_t i = 0; i < n; i++) {
+                if (!isalnum((unsigned char) s[i]) && !strchr(":-_.\\@", s[i]))
+                        return false;
+                if (s[i] == '.')
+                        dot = s + i;
+        }
+        return dot && dot != s && dot < s + n - 1;
+}
+
+static int path_get_unit(const char *path, char **ret_unit) {
+        const char *p = path;
+
+        while (*p) {
+                const char *e;
+                size_t n;
+
+                while (*p == '/')
+                        p++;
+                if (!*p)
+                        break;
+                e = strchrnul(p, '/');
+                n = (size_t) (e - p);
+                if (!(n > 6 && strncmp(e - 6, ".slice", 6) == 0)) {
+                        if (!component_is_unit(p, n))
+                                return -EBADMSG;
+                        *ret_unit = strndup(p, n);
+                        return *ret_unit ? 0 : -ENOMEM;
+                }
+                p = e;
+        }
+        return -ENXIO;
+}
+
+int cgroup_text_get_unit(const char *text, char **ret_unit) {
+        _cleanup_(freep) char *unified = NULL, *named = NULL;
+        const char *line = text;
+
+        while (line && *line) {
+                const char *nl = strchr(line, '\n');
+                size_t n = nl ? (size_t) (nl - line) : strlen(line);
+                const char *c1 = memchr(line, ':', n), *c2;
+
+                if (c1) {
+                        c2 = memchr(c1 + 1, ':', n - (size_t) (c1 + 1 - line));
+                        if (c2) {
+                                size_t cn = (size_t) (c2 - c1 - 1);
+                                char **dst = NULL;
+
+                                if (cn == 0 && c1 - line == 1 && line[0] == '0')
+                                        dst = &unified;
+                                else if (cn == strlen("name=systemd") && strncmp(c1 + 1, "name=systemd", cn) == 0)
+                                        dst = &named;
+                                if (dst && !*dst) {
+                                        *dst = strndup(c2 + 1, n - (size_t) (c2 + 1 - line));
+                                        if (!*dst)
+                                                return -ENOMEM;
+                                }
+                        }
+                }
+                line = nl ? nl + 1 : NULL;
+        }
+
+        if (unified && !streq(unified, "/"))
+                return path_get_unit(unified, ret_unit);
+        if (named)
+                return path_get_unit(named, ret_unit);
+        if (unified)
+                return -ENXIO;
+        return -EBADMSG;
+}
+
+int cgroup_pid_get_unit(pid_t pid, char **ret_unit) {
+        _cleanup_(closep) int fd = -EBADF;
+        char path[64], buf[CGROUP_FILE_MAX + 1];
+        size_t n = 0;
+
+        snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
+        fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        for (;;) {
+                ssize_t k = read(fd, buf + n, sizeof buf - 1 - n);
+
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+                if (n >= sizeof buf - 1)
+                        return -E2BIG;
+        }
+        buf[n] = '\0';
+        return cgroup_text_get_unit(buf, ret_unit);
+}

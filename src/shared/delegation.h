@@ -33,17 +33,33 @@ typedef struct DelegationDiag {
         bool used_hex;           /* a hex mask */
         bool used_invert;        /* leading ~ */
         bool used_any;
+        bool used_colons;        /* ':' as a separator (as in /proc/mounts; systemd does not accept it) */
+        bool used_non_systemd_names; /* a name native systemd (>= 258) would not take as written: kernel
+                                  * spelling, another case ("bpfprogload", "ANY"), an alias, a name its
+                                  * table lacks (BPFProgTypeSyscall), or one it maps to another bit
+                                  * (BPFProgTypeNetfilter, see bpf_names_systemd_table_bit()) */
 } DelegationDiag;
 
 /* Parse one list for one kind. Syntax (see bpftoken(7)):
  *   ""                       -> 0 (nothing delegated)
- *   "any"                    -> all 64 bits (also future commands and types)
- *   "0x..."                  -> a hex mask, alone (mixing hex and names is an error)
+ *   "any"                    -> all 64 bits (also future commands and types); alone, any case
+ *   "0x..."                  -> a hex mask of 1 to 16 digits, alone (mixing hex and names is an
+ *                               error: the kernel lets a number overwrite the bits named before it)
  *   NAME[,| ]NAME...         -> systemd CamelCase (BPFProgLoad) or kernel spelling (prog_load),
- *                               case-insensitive, separated by commas and/or whitespace
- *   "~NAME ..."              -> every name the running kernel knows except those listed
- * Errors: -EINVAL (unknown name, mixed hex and names, bad hex, empty item), -ERANGE (hex beyond
- * 64 bits), -E2BIG (value or item over the limits). diag (may be NULL) gets a sentence. */
+ *                               case-insensitive, kernel aliases (prog_run) too, separated by
+ *                               commas, whitespace and/or colons (as /proc/mounts prints them);
+ *                               consecutive separators count as one ("a,,b", "a, b"), leading and
+ *                               trailing ones are ignored, but a value of separators only is an error
+ *   "~NAME ..."              -> every name the running kernel knows except those listed: the bits
+ *                               0 .. bpf_names_count()-1 minus the listed ones, NOT all 64 bits (so
+ *                               "~" never delegates commands or types a newer kernel adds); the ~
+ *                               must come first and applies to the whole list; not with hex or any
+ * Decimal numbers are refused (the error suggests the hex mask). A name listed twice is fine: the
+ * call succeeds and diag->warning names the duplicates.
+ * Errors: -EINVAL (unknown name, mixed hex and names, bad hex, empty item, decimal, "any" with
+ * other names), -ERANGE (hex of more than 16 digits), -E2BIG (value over DELEGATION_VALUE_MAX bytes
+ * or a name over DELEGATION_ITEM_MAX bytes). diag (may be NULL) gets a sentence; it is reset
+ * first. NULL value is the same as "". */
 int delegation_parse_list(const BpfNames *names, BpfKind kind, const char *value, uint64_t *ret_mask,
                           DelegationDiag *diag);
 

@@ -22,6 +22,10 @@ void log_setup(const char *program_name, LogTarget target) {
                 log_max_level = LOG_DEBUG;
 }
 
+bool log_journal_available(void) {
+        return access("/run/systemd/journal/socket", F_OK) >= 0;
+}
+
 void log_set_max_level(int level) {
         log_max_level = level;
 }
@@ -90,7 +94,7 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                 write_kmsg(level, msg);
                 break;
         case LOG_TARGET_JOURNAL:
-                if (sd_journal_send("MESSAGE=%s", msg,
+                if (log_journal_available() && sd_journal_send("MESSAGE=%s", msg,
                                     "PRIORITY=%d", level,
                                     "SYSLOG_IDENTIFIER=%s", log_program,
                                     "CODE_FILE=%s", file,

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <syslog.h>
 
 #include "macro.h"
@@ -21,6 +22,8 @@ typedef enum LogTarget {
 } LogTarget;
 
 void log_setup(const char *program_name, LogTarget target);
+/* sd_journal_send() reports success when no journal is listening: check for its socket first. */
+bool log_journal_available(void);
 void log_set_max_level(int level);
 int log_get_max_level(void);
 

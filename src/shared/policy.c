@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdarg.h>
+#include <sys/stat.h>
+
+#include "macro.h"
+#include "policy.h"
+
+#define POLICY_FILE_MAX (64 * 1024)
+#define POLICY_FILES_MAX 4096
+
+static const char *const match_kind_table[_POLICY_MATCH_MAX] = {
+        [POLICY_MATCH_UNIT] = "unit",
+        [POLICY_MATCH_USER] = "user",
+        [POLICY_MATCH_GROUP] = "group",
+};
+
+const char *policy_match_kind_to_string(PolicyMatchKind k) {
+        if (k < 0 || k >= _POLICY_MATCH_MAX)
+                return NULL;
+        return match_kind_table[k];
+}
+
+Policy *policy_free(Policy *p) {
+        if (!p)
+                return NULL;
+        free(p->path);
+        free(p->unit);
+        free(p);
+        return NULL;
+}
+
+static _printf_(4, 5) int fail(int r, char *error, size_t size, const char *fmt, ...) {
+        va_list ap;
+
+        if (error && size > 0) {
+                va_start(ap, fmt);
+                vsnprintf(error, size, fmt, ap);
+                va_end(ap);
+        }
+        return r;
+}
+
+static bool unit_name_valid(const char *s) {
+        size_t n = strlen(s);
+        const char *dot;
+
+        if (n == 0 || n > 255)
+                return false;
+        for (const char *c = s; *c; c++)
+                if (!isalnum((unsigned char) *c) && !strchr(":-_.\\@", *c))
+                        return false;
+        dot = strrchr(s, '.');
+        return dot && dot != s && dot[1] != '\0';
+}
+
+bool policy_unit_matches(const char *pattern, const char *unit) {
+        const char *at, *dot;
+
+        if (!pattern || !unit)
+                return false;
+        if (streq(pattern, unit))
+                return true;
+
+        /* "foo@.service" matches "foo@anything.service". */
+        at = strchr(pattern, '@');
+        if (!at || at[1] != '.')
+                return false;
+        dot = strrchr(unit, '.');
+        return strncmp(pattern, unit, (size_t) (at - pattern) + 1) == 0 &&
+               dot && streq(dot, at + 1) && dot > unit + (at - pattern) + 1;
+}
+
+static char *strip(char *s) {
+        char *e;
+
+        while (isspace((unsigned char) *s))
+                s++;
+        e = s + strlen(s);
+        while (e > s && isspace((unsigned char) e[-1]))
+                *--e = '\0';
+        return s;
+}
+
+static int parse_uid(const char *v, uid_t *ret) {
+        struct passwd pw, *res = NULL;
+        char buf[4096], *end;
+        unsigned long u;
+
+        if (isdigit((unsigned char) v[0])) {
+                errno = 0;
+                u = strtoul(v, &end, 10);
+                if (errno || *end || u >= UINT32_MAX)
+                        return -EINVAL;
+                *ret = (uid_t) u;
+                return 0;
+        }
+        if (getpwnam_r(v, &pw, buf, sizeof buf, &res) != 0 || !res)
+                return -ESRCH;
+        *ret = res->pw_uid;
+        return 0;
+}
+
+static int parse_gid(const char *v, gid_t *ret) {
+        struct group gr, *res = NULL;
+        char buf[8192], *end;
+        unsigned long u;
+
+        if (isdigit((unsigned char) v[0])) {
+                errno = 0;
+                u = strtoul(v, &end, 10);
+                if (errno || *end || u >= UINT32_MAX)
+                        return -EINVAL;
+                *ret = (gid_t) u;
+                return 0;
+        }
+        if (getgrnam_r(v, &gr, buf, sizeof buf, &res) != 0 || !res)
+                return -ESRCH;
+        *ret = res->gr_gid;
+        return 0;
+}
+
+static BpfKind delegation_key_kind(const char *key) {
+        static const char *const keys[_BPF_KIND_MAX] = {
+                [BPF_KIND_COMMAND] = "Commands",
+                [BPF_KIND_MAP] = "Maps",
+                [BPF_KIND_PROGRAM] = "Programs",
+                [BPF_KIND_ATTACHMENT] = "Attachments",
+        };
+
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                if (streq(key, keys[k]))
+                        return k;
+        return _BPF_KIND_INVALID;
+}
+
+int policy_parse(const BpfNames *names, const char *path, const char *text, Policy **ret, char *error,
+                 size_t error_size) {
+        _cleanup_(policy_freep) Policy *p = NULL;
+        _cleanup_(freep) char *copy = NULL, *preset = NULL;
+        enum { SECTION_NONE, SECTION_MATCH, SECTION_DELEGATION } section = SECTION_NONE;
+        unsigned line_no = 0, n_match = 0;
+        char *state, *line;
+        int r;
+
+        if (strlen(text) > POLICY_FILE_MAX)
+                return fail(-E2BIG, error, error_size, "%s: larger than %d bytes.", path, POLICY_FILE_MAX);
+
+        p = calloc(1, sizeof *p);
+        copy = strdup(text);
+        if (!p || !copy)
+                return -ENOMEM;
+        p->path = strdup(path);
+        if (!p->path)
+                return -ENOMEM;
+        p->match = _POLICY_MATCH_INVALID;
+
+        for (line = strtok_r(copy, "\n", &state); line; line = strtok_r(NULL, "\n", &state)) {
+                char *l = strip(line), *eq, *key, *value;
+
+                line_no++;
+                if (l[0] == '\0' || l[0] == '#' || l[0] == ';')
+                        continue;
+                if (l[0] == '[') {
+                        if (streq(l, "[Match]"))
+                                section = SECTION_MATCH;
+                        else if (streq(l, "[Delegation]"))
+                                section = SECTION_DELEGATION;
+                        else
+                                return fail(-EINVAL, error, error_size,
+                                            "%s:%u: unknown section %s; expected [Match] or [Delegation].",
+                                            path, line_no, l);
+                        continue;
+                }
+
+                eq = strchr(l, '=');
+                if (!eq)
+                        return fail(-EINVAL, error, error_size, "%s:%u: expected KEY=VALUE.", path, line_no);
+                *eq = '\0';
+                key = strip(l);
+                value = strip(eq + 1);
+
+                if (section == SECTION_MATCH) {
+                        n_match++;
+                        if (n_match > 1)
+                                return fail(-EINVAL, error, error_size,
+                                            "%s:%u: only one of Unit=, User=, Group= may be set per file.",
+                                            path, line_no);
+                        if (streq(key, "Unit")) {
+                                if (!unit_name_valid(value))
+                                        return fail(-EINVAL, error, error_size,
+                                                    "%s:%u: '%s' is not a valid unit name.", path, line_no, value);
+                                p->unit = strdup(value);
+                                if (!p->unit)
+                                        return -ENOMEM;
+                                p->match = POLICY_MATCH_UNIT;
+                        } else if (streq(key, "User")) {
+                                r = parse_uid(value, &p->uid);
+                                if (r < 0)
+                                        return fail(-EINVAL, error, error_size,
+                                                    "%s:%u: unknown user '%s'.", path, line_no, value);
+                                p->match = POLICY_MATCH_USER;
+                        } else if (streq(key, "Group")) {
+                                r = parse_gid(value, &p->gid);
+                                if (r < 0)
+                                        return fail(-EINVAL, error, error_size,
+                                                    "%s:%u: unknown group '%s'.", path, line_no, value);
+                                p->match = POLICY_MATCH_GROUP;
+                        } else
+                                return fail(-EINVAL, error, error_size,
+                                            "%s:%u: unknown key %s= in [Match]; expected Unit=, User= or Group=.",
+                                            path, line_no, key);
+                } else if (section == SECTION_DELEGATION) {
+                        DelegationDiag diag = {};
+                        BpfKind k = delegation_key_kind(key);
+
+                        if (streq(key, "Preset")) {
+                                free(preset);
+                                preset = strdup(value);
+                                if (!preset)
+                                        return -ENOMEM;
+                                continue;
+                        }
+                        if (k < 0)
+                                return fail(-EINVAL, error, error_size,
+                                            "%s:%u: unknown key %s= in [Delegation]; expected Commands=, Maps=, "
+                                            "Programs=, Attachments= or Preset=.", path, line_no, key);
+                        r = delegation_parse_list(names, k, value, &p->delegation.masks[k], &diag);
+                        if (r < 0)
+                                return fail(r, error, error_size, "%s:%u: %s", path, line_no, diag.error);
+                } else
+                        return fail(-EINVAL, error, error_size, "%s:%u: assignment outside of a section.",
+                                    path, line_no);
+        }
+
+        if (p->match < 0)
+                return fail(-EINVAL, error, error_size, "%s: no [Match] Unit=, User= or Group= set.", path);
+
+        if (!isempty(preset)) {
+                DelegationDiag diag = {};
+
+                r = delegation_apply_preset(names, preset, &p->delegation, &diag);
+                if (r < 0)
+                        return fail(r == -ENOENT ? -EINVAL : r, error, error_size, "%s: %s", path, diag.error);
+        }
+
+        *ret = TAKE_PTR(p);
+        return 0;
+}
+
+static int read_fd_text(int fd, char **ret) {
+        _cleanup_(freep) char *buf = NULL;
+        size_t n = 0;
+
+        buf = malloc(POLICY_FILE_MAX + 2);
+        if (!buf)
+                return -ENOMEM;
+        for (;;) {
+                ssize_t k = read(fd, buf + n, POLICY_FILE_MAX + 1 - n);
+
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                n += (size_t) k;
+                if (n > POLICY_FILE_MAX)
+                        return -E2BIG;
+        }
+        if (memchr(buf, '\0', n))
+                return -EBADMSG;
+        buf[n] = '\0';
+        *ret = TAKE_PTR(buf);
+        return 0;
+}
+
+int policy_load_file(const BpfNames *names, int dir_fd, const char *dir, const char *filename, Policy **ret,
+                     char *error, size_t error_size) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *text = NULL, *path = NULL;
+        struct stat st;
+        int r;
+
+        if (asprintf(&path, "%s/%s", dir, filename) < 0)
+                return -ENOMEM;
+
+        fd = openat(dir_fd, filename, O_RDONLY|O_CLOEXEC|O_NOFOLLOW|O_NOCTTY|O_NONBLOCK);
+        if (fd < 0)
+                return fail(-errno, error, error_size,
+                            errno == ELOOP ? "%s: is a symbolic link, ignoring." : "%s: cannot be opened.", path);
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return fail(-EBADFD, error, error_size, "%s: not a regular file.", path);
+        if (st.st_uid != 0 || (st.st_mode & (S_IWGRP|S_IWOTH)))
+                return fail(-EPERM, error, error_size,
+                            "%s: must be owned by root and writable by root only.", path);
+
+        r = read_fd_text(fd, &text);
+        if (r < 0)
+                return fail(r, error, error_size, "%s: unreadable, or larger than %d bytes.", path, POLICY_FILE_MAX);
+
+        return policy_parse(names, path, text, ret, error, error_size);
+}
+
+typedef struct PolicyFile {
+        char *name;
+        size_t dir_index;
+} PolicyFile;
+
+static int cmp_policy_file(const void *a, const void *b) {
+        return strcmp(((const PolicyFile *) a)->name, ((const PolicyFile *) b)->name);
+}
+
+static bool policy_matches(const Policy *p, const PolicyCaller *c) {
+        switch (p->match) {
+        case POLICY_MATCH_UNIT:
+                return c->unit && policy_unit_matches(p->unit, c->unit);
+        case POLICY_MATCH_USER:
+                return p->uid == c->uid;
+        case POLICY_MATCH_GROUP:
+                if (p->gid == c->gid)
+                        return true;
+                for (size_t i = 0; i < c->n_groups; i++)
+                        if (c->groups[i] == p->gid)
+                                return true;
+                return false;
+        default:
+                return false;
+        }
+}
+
+int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCaller *caller, Policy **ret,
+                PolicyReport report, void *userdata) {
+        Policy *best[_POLICY_MATCH_MAX] = {};
+        PolicyFile *files = NULL;
+        size_t n_files = 0, n_dirs = 0;
+        int dir_fds[8];
+        int r = 0;
+
+        for (; dirs[n_dirs]; n_dirs++)
+                if (n_dirs >= ELEMENTSOF(dir_fds))
+                        return -E2BIG;
+
+        /* Collect file names; a name in an earlier directory masks the same name later. */
+        for (size_t i = 0; i < n_dirs; i++) {
+                struct dirent *de;
+                struct stat st;
+                DIR *d;
+
+                dir_fds[i] = open(dirs[i], O_RDONLY|O_DIRECTORY|O_CLOEXEC|O_NOFOLLOW);
+                if (dir_fds[i] < 0)
+                        continue;
+                if (fstat(dir_fds[i], &st) < 0 || st.st_uid != 0 || (st.st_mode & (S_IWGRP|S_IWOTH))) {
+                        if (report)
+                                report(dirs[i], -EPERM, "policy directory must be owned by root and writable "
+                                       "by root only, ignoring it.", userdata);
+                        dir_fds[i] = safe_close(dir_fds[i]);
+                        continue;
+                }
+                d = fdopendir(fcntl(dir_fds[i], F_DUPFD_CLOEXEC, 3));
+                if (!d)
+                        continue;
+                while ((de = readdir(d))) {
+                        const char *dot = strrchr(de->d_name, '.');
+                        bool dup_name = false;
+                        PolicyFile *nf;
+
+                        if (de->d_name[0] == '.' || !dot || !streq(dot, ".conf"))
+                                continue;
+                        for (size_t j = 0; j < n_files; j++)
+                                if (streq(files[j].name, de->d_name)) {
+                                        dup_name = true;
+                                        break;
+                                }
+                        if (dup_name)
+                                continue;
+                        if (n_files >= POLICY_FILES_MAX)
+                                break;
+                        nf = realloc(files, (n_files + 1) * sizeof *files);
+                        if (!nf) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        files = nf;
+                        files[n_files].name = strdup(de->d_name);
+                        files[n_files].dir_index = i;
+                        if (!files[n_files].name) {
+                                r = -ENOMEM;
+                                break;
+                        }
+                        n_files++;
+                }
+                closedir(d);
+                if (r < 0)
+                        goto finish;
+        }
+
+        qsort(files, n_files, sizeof *files, cmp_policy_file);
+
+        for (size_t i = 0; i < n_files; i++) {
+                size_t di = files[i].dir_index;
+                char error[512] = "";
+                Policy *p = NULL;
+                int q;
+
+                q = policy_load_file(names, dir_fds[di], dirs[di], files[i].name, &p, error, sizeof error);
+                if (q == -ENOMEM) {
+                        r = q;
+                        goto finish;
+                }
+                if (q < 0) {
+                        if (report)
+                                report(dirs[di], q, error, userdata);
+                        continue;
+                }
+                if (policy_matches(p, caller) && !best[p->match])
+                        best[p->match] = p;
+                else
+                        policy_free(p);
+        }
+
+        r = -ENOENT;
+        for (PolicyMatchKind k = 0; k < _POLICY_MATCH_MAX; k++)
+                if (best[k]) {
+                        *ret = TAKE_PTR(best[k]);
+                        r = 0;
+                        break;
+                }
+
+finish:
+        for (PolicyMatchKind k = 0; k < _POLICY_MATCH_MAX; k++)
+                policy_free(best[k]);
+        for (size_t i = 0; i < n_files; i++)
+                free(files[i].name);
+        free(files);
+        for (size_t i = 0; i < n_dirs; i++)
+                safe_close(dir_fds[i]);
+        return r;
+}

@@ -3,8 +3,8 @@
 
 /*
  * Publisher policy: who gets which delegation. Read from root-owned files only:
- *   /etc/bpftoken/policy.d/*.conf                  (administrator)
- *   /run/systemd/generator/bpftoken-policy.d/*.conf (bpftoken-generator, one file per unit,
+ *   /etc/bpftoken/policy.d/NAME.conf                  (administrator)
+ *   /run/systemd/generator/bpftoken-policy.d/NAME.conf (bpftoken-generator, one file per unit,
  *                                                    rewritten at every daemon-reload)
  * A file in /etc masks a file with the same name in /run. Format:
  *

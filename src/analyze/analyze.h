@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * bpftoken-analyze: state shared by the verbs (the parsed command line) and small helpers. Verbs
+ * are int verb_NAME(int argc, char *argv[]) and log their own errors; they return 0, a negative
+ * errno (already logged), or ANALYZE_EXIT_FINDINGS when they completed and found errors (verify).
+ */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "bpf-names.h"
+#include "delegation.h"
+#include "table.h"
+
+#define ANALYZE_EXIT_FINDINGS 1
+
+/* First systemd version that implements PrivateBPF=/BPFDelegate*= natively. */
+#define SYSTEMD_NATIVE_PRIVATE_BPF 258
+
+extern TableJsonMode arg_json;
+extern bool arg_legend;
+extern bool arg_pager;
+extern bool arg_all;
+extern int arg_systemd_version;   /* -1: detect */
+extern int arg_token_support;     /* -1: detect, 0: assume none, 1: assume present */
+extern const char *arg_root;      /* for unit search paths; NULL: / */
+extern const char *arg_btf;       /* --btf=PATH; NULL: the running kernel's */
+
+/* The names of the running kernel (or --btf=), loaded on first use. Logs on failure. */
+int analyze_names(const BpfNames **ret);
+
+/* Fails with a one-sentence error unless running as root. */
+int require_root(const char *verb);
+
+/* Starts the pager if stdout is a terminal and --no-pager was not given. */
+void pager_open(void);
+void pager_close(void);
+
+/* Read a (usually /proc) file relative to dir_fd in full; -E2BIG over max bytes. */
+int read_virtual_file_at(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size);
+
+/* The systemd version: --systemd-version=, else the installed libsystemd-shared-N.so, else
+ * "systemd --version". -ENOENT if it cannot be told. ret_source (may be NULL) says how. */
+int systemd_version(int *ret, const char **ret_source);
+/* Whether systemd runs as PID 1 on this host. */
+bool systemd_is_running(void);
+
+/* Whether the running kernel supports BPF tokens: --token-support=, else probed without side
+ * effects (BPF_TOKEN_CREATE is known to bpf() and a bpffs fs context rejects a bogus delegate_cmds
+ * value). 1 yes, 0 no, negative if it could not be told. */
+int kernel_token_support(void);
+
+/* Print a JSON value in arg_json mode (pretty if arg_json is off). Takes ownership. */
+int json_print(json_object *j);
+
+/* A kernel-spelling list of a mask for display ("map_create,prog_load", "any", "-"). */
+int format_mask(const BpfNames *names, BpfKind kind, uint64_t mask, bool any, char **ret);
+/* JSON for a mask: {"mask":"0x21","any":false,"names":["map_create","prog_load"]} */
+json_object *mask_to_json(const BpfNames *names, BpfKind kind, uint64_t mask, bool any);
+
+/* Parse an errno name ("EPERM"), number ("1", "-1") or strerror() text. -EINVAL if none. */
+int errno_from_string(const char *s);
+const char *errno_to_name(int error);
+
+/* verbs */
+int verb_names(int argc, char *argv[]);
+int verb_mounts(int argc, char *argv[]);
+int verb_tokens(int argc, char *argv[]);
+int verb_probe(int argc, char *argv[]);
+int verb_explain(int argc, char *argv[]);
+int verb_verify(int argc, char *argv[]);
+int verb_security(int argc, char *argv[]);
+int verb_units(int argc, char *argv[]);
+int verb_status(int argc, char *argv[]);

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "macro.h"
+#include "socket-util.h"
+
+int send_status_fd(int sock, int error, int fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int))];
+        } control = {};
+        int32_t word = error;
+        struct iovec iov = {
+                .iov_base = &word,
+                .iov_len = sizeof word,
+        };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+        };
+
+        if (fd >= 0) {
+                struct cmsghdr *cmsg;
+
+                mh.msg_control = &control;
+                mh.msg_controllen = sizeof control;
+                cmsg = CMSG_FIRSTHDR(&mh);
+                cmsg->cmsg_level = SOL_SOCKET;
+                cmsg->cmsg_type = SCM_RIGHTS;
+                cmsg->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(cmsg), &fd, sizeof(int));
+        }
+
+        if (sendmsg(sock, &mh, MSG_NOSIGNAL) < 0)
+                return -errno;
+        return 0;
+}
+
+int recv_status_fd(int sock, int *ret_error, int *ret_fd) {
+        union {
+                struct cmsghdr cmsghdr;
+                uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
+        } control = {};
+        int32_t word = 0;
+        struct iovec iov = {
+                .iov_base = &word,
+                .iov_len = sizeof word,
+        };
+        struct msghdr mh = {
+                .msg_iov = &iov,
+                .msg_iovlen = 1,
+                .msg_control = &control,
+                .msg_controllen = sizeof control,
+        };
+        _cleanup_(closep) int fd = -EBADF;
+        bool bad = false;
+        ssize_t n;
+
+        n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+        if (n < 0)
+                return -errno;
+
+        for (struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh); cmsg; cmsg = CMSG_NXTHDR(&mh, cmsg)) {
+                size_t k;
+
+                if (cmsg->cmsg_level != SOL_SOCKET || cmsg->cmsg_type != SCM_RIGHTS) {
+                        bad = true;
+                        continue;
+                }
+                k = (cmsg->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < k; i++) {
+                        int x;
+
+                        memcpy(&x, CMSG_DATA(cmsg) + i * sizeof(int), sizeof(int));
+                        if (fd < 0 && !bad)
+                                fd = x;
+                        else {
+                                safe_close(x);
+                                bad = true;
+                        }
+                }
+        }
+
+        if (n == 0)
+                return -ECONNRESET;
+        if (bad || n != sizeof word || (mh.msg_flags & (MSG_CTRUNC|MSG_TRUNC)) || word < 0)
+                return -EBADMSG;
+
+        *ret_error = word;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}

@@ -1,0 +1,558 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# run-matrix.sh [SUITE...]: the end-to-end test matrix.  For every suite
+# (default: bookworm trixie forky, or $BPFTOKEN_E2E_SUITES) it boots a
+# disposable container with the suite's own systemd as PID 1, installs the
+# project from $BPFTOKEN_DESTDIR (a `meson install --destdir` tree built by
+# the caller), drops the scenario units from test/e2e/units/ and runs them.
+# Output is TAP ("ok N - suite: scenario"), then "N passed, N failed"; the
+# exit status is non-zero if anything failed.
+#
+#   bookworm (systemd 252), trixie (257): the units' PrivateBPF=/BPFDelegate*=
+#       lines only work through bpftoken (generator + bpftoken-exec + publisher);
+#       without BPFTOKEN_DESTDIR these scenarios fail, as they should.
+#   forky (systemd >= 258): the native implementation.  The prerequisites
+#       native needs for a usable token (PrivateUsers=, PrivateMounts=yes,
+#       DelegateNamespaces=mnt, AmbientCapabilities=CAP_BPF for User= units)
+#       come from bpftoken-generator when it is installed, else the harness
+#       adds them as a drop-in (and says so).
+#
+# Environment:
+#   BPFTOKEN_DESTDIR            install tree to copy into each container
+#   BPFTOKEN_E2E_SUITES         suites when none are given as arguments
+#   BPFTOKEN_E2E_SCENARIOS      run only these scenarios (space separated names)
+#   BPFTOKEN_E2E_CACHE          rootfs cache (default /var/cache/bpftoken-e2e)
+#   BPFTOKEN_E2E_RESULTS        where journals and logs go (default: a new
+#                               directory under /var/tmp, printed at the end)
+#   BPFTOKEN_E2E_NATIVE_PREREQS auto (default): harness adds the native
+#                               prerequisites on >= 258 only if no generator is
+#                               installed; "harness" or "generator" force it.
+#   BPFTOKEN_E2E_UNIT_TIMEOUT   seconds a scenario unit may take (default 60)
+#   and container.sh's variables (BPFTOKEN_E2E_KEEP=1 keeps the copies).
+
+set -euo pipefail
+# Pipelines into say_lines must run it in this shell, so the diagnostics it
+# collects survive (scripts run without job control, so lastpipe applies).
+shopt -s lastpipe
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source=container.sh
+. "$here/container.sh"
+
+cache=${BPFTOKEN_E2E_CACHE:-/var/cache/bpftoken-e2e}
+destdir=${BPFTOKEN_DESTDIR:-}
+unit_timeout=${BPFTOKEN_E2E_UNIT_TIMEOUT:-60}
+if [[ $# -gt 0 ]]; then
+        suites=("$@")
+else
+        read -r -a suites <<<"${BPFTOKEN_E2E_SUITES:-bookworm trixie forky}"
+fi
+results=${BPFTOKEN_E2E_RESULTS:-$(mktemp -d /var/tmp/bpftoken-e2e-results.XXXXXX)}
+mkdir -p "$results"
+LIB=/usr/local/lib/bpftoken-e2e   # where the test programs go inside the container
+
+# Every scenario, in the order they run.  Each has a function sc_<name>.
+all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
+               same-user-attacker missing-bit oneshot-execstartpre restart
+               concurrent-delegations untouched)
+if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
+        read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
+else
+        scenarios=("${all_scenarios[@]}")
+fi
+
+# --- TAP -------------------------------------------------------------------
+tap_n=0 tap_pass=0 tap_fail=0
+checks=() # filled by token_checks
+diag=()   # diagnostics collected by the current check, printed on failure
+tap() { # tap RESULT(0=ok) DESCRIPTION
+        tap_n=$((tap_n + 1))
+        if [[ $1 -eq 0 ]]; then
+                tap_pass=$((tap_pass + 1))
+                echo "ok $tap_n - $2"
+        else
+                tap_fail=$((tap_fail + 1))
+                echo "not ok $tap_n - $2"
+                local line
+                for line in "${diag[@]}"; do
+                        printf '#   %s\n' "$line"
+                done
+        fi
+        diag=()
+}
+note() { printf '# %s\n' "$*"; }
+say() { diag+=("$@"); }
+# say_lines: add a command's output, line by line, to the diagnostics.
+say_lines() {
+        local line
+        while IFS= read -r line; do diag+=("$line"); done
+}
+
+# --- host-side preparation -------------------------------------------------
+objdir=$(mktemp -d /var/tmp/bpftoken-e2e-objs.XXXXXX)
+cleanup_all() {
+        ct_cleanup
+        rm -rf "$objdir"
+}
+trap cleanup_all EXIT
+trap 'note "interrupted"; exit 130' INT
+trap 'note "terminated"; exit 143' TERM
+
+# The BPF objects are compiled once, on the host, for every suite.
+build_objects() {
+        local m
+        command -v clang >/dev/null || { echo "clang is missing: apt-get install clang" >&2; return 1; }
+        for m in array hash; do
+                local def=()
+                [[ $m == hash ]] && def=(-DE2E_MAP_HASH)
+                clang -O2 -g -target bpf -Wall -Werror "${def[@]}" \
+                        -c "$here/progs/e2e-sockfilter.bpf.c" -o "$objdir/e2e-$m.bpf.o"
+        done
+}
+
+# --- container-side helpers --------------------------------------------------
+# Copy the test programs and the scenario units into the copy (before boot).
+stage_files() {
+        install -d "$CT_ROOT$LIB/src"
+        install -m 0644 "$objdir"/e2e-*.bpf.o "$CT_ROOT$LIB/"
+        install -m 0644 "$here/progs/e2e-loader.c" "$here/progs/e2e-bpfprobe.c" "$CT_ROOT$LIB/src/"
+        install -m 0755 "$here/e2e-client.sh" "$CT_ROOT$LIB/e2e-client"
+        install -m 0644 "$here"/units/e2e-*.service "$CT_ROOT/etc/systemd/system/"
+}
+
+uprop() { ct_exec systemctl show -P "$2" "$1"; }
+
+# Journal cursors: mark_unit remembers where the journal ends before a unit
+# is (re)started; ulog then shows the unit's lines from there on.  (Invocation
+# IDs would be neater, but systemd forgets them when it unloads a unit that
+# stopped cleanly.)
+declare -A cursor=()
+mark_unit() {
+        local c
+        c=$(ct_exec journalctl --no-pager -q -n 1 --show-cursor -o cat | sed -n 's/^-- cursor: //p')
+        cursor[$1]=$c
+}
+
+# ulog UNIT: the unit's own output and PID 1's messages about it since mark_unit.
+ulog() {
+        local after=()
+        [[ -n ${cursor[$1]:-} ]] && after=(--after-cursor="${cursor[$1]}")
+        ct_exec journalctl --no-pager -q -o cat "${after[@]}" -u "$1"
+}
+
+# wait_unit UNIT DONE_COUNT STAY: wait until the current invocation printed
+# DONE_COUNT "E2E-DONE" lines and, unless STAY, the unit has stopped.
+wait_unit() {
+        local unit=$1 want=$2 stay=$3 i state n
+        for ((i = 0; i < unit_timeout * 5; i++)); do
+                state=$(uprop "$unit" ActiveState)
+                n=$(ulog "$unit" | grep -c '^E2E-DONE') || true
+                if [[ $n -ge $want ]]; then
+                        [[ $stay -eq 1 || $state == inactive || $state == failed ]] && return 0
+                elif [[ $state == failed || ($state == inactive && $i -gt 5) ]]; then
+                        # Stopped without printing everything: no point waiting.
+                        sleep 0.5
+                        return 0
+                fi
+                sleep 0.2
+        done
+        say "timed out after ${unit_timeout}s waiting for $unit (state $state, $n of $want E2E-DONE lines)"
+        return 1
+}
+
+# start_unit UNIT [DONE_COUNT] [STAY]: start a scenario unit, wait for it.
+start_unit() {
+        local unit=$1 want=${2:-1} stay=${3:-0}
+        ct_exec systemctl reset-failed "$unit" >/dev/null 2>&1 || true
+        mark_unit "$unit"
+        if ! ct_exec systemctl start --no-block "$unit" 2>&1 | say_lines; then
+                say "systemctl start $unit failed"
+        fi
+        wait_unit "$unit" "$want" "$stay"
+}
+
+# check_log UNIT LOG REQUIRED...: the client's verdict in the unit's journal.
+# Fails on any FAIL check or DONE with failures, and when one of the
+# REQUIRED check names (regular expressions) has no "ok" line.
+check_log() {
+        local unit=$1 log=$2 rc=0 req
+        shift 2
+        if grep -qE '^E2E-CHECK .*: FAIL' <<<"$log"; then
+                say "$unit: failed checks:"
+                grep -E '^E2E-CHECK .*: FAIL' <<<"$log" | say_lines
+                rc=1
+        fi
+        if ! grep -q '^E2E-DONE' <<<"$log"; then
+                say "$unit: the client never finished"
+                rc=1
+        elif grep -qE '^E2E-DONE .*failures=[1-9]' <<<"$log"; then
+                rc=1
+        fi
+        for req in "$@"; do
+                if ! grep -qE "^E2E-CHECK (\[[a-z]+\] )?$req: ok" <<<"$log"; then
+                        say "$unit: check '$req' did not pass"
+                        rc=1
+                fi
+        done
+        return $rc
+}
+
+# check_result UNIT: a unit that ran to completion must have succeeded.
+check_result() {
+        local result status
+        result=$(uprop "$1" Result)
+        status=$(uprop "$1" ExecMainStatus)
+        if [[ $result != success || $status != 0 ]]; then
+                say "$1: Result=$result ExecMainStatus=$status"
+                return 1
+        fi
+}
+
+# On failure, the last part of the unit's journal goes into the diagnostics.
+add_log_to_diag() {
+        say "--- journal of $1 (last 60 lines) ---"
+        tail -n 60 <<<"$2" | say_lines
+}
+
+# token_checks [OBJ] [STRACE]: set "checks" to what every token scenario
+# must pass for object OBJ (default array); STRACE=0 where ptrace is blocked.
+token_checks() {
+        local obj=${1:-array} strace=${2:-1}
+        checks=(private-bpffs host-bpffs-hidden no-token-map-create-eperm "bpftool-load-$obj" "loader-token-$obj")
+        if [[ $strace -eq 1 ]]; then
+                checks+=("strace-token-create-$obj" "strace-token-prog-load-$obj")
+        fi
+}
+
+# run_simple UNIT [STRACE]: the common scenario: run to completion, pass all checks.
+run_simple() {
+        local unit=$1 strace=${2:-1} log rc=0
+        start_unit "$unit" || rc=1
+        log=$(ulog "$unit")
+        token_checks array "$strace"
+        check_log "$unit" "$log" "${checks[@]}" || rc=1
+        check_result "$unit" || rc=1
+        [[ $rc -eq 0 ]] || add_log_to_diag "$unit" "$log"
+        return $rc
+}
+
+# The super options of every mount at /sys/fs/bpf in a running unit's mount
+# namespace, bottom to top (the container's own bpffs is underneath).
+bpffs_opts() {
+        local pid
+        pid=$(uprop "$1" MainPID)
+        # shellcheck disable=SC2016 # awk's own $5
+        ct_exec awk '$5 == "/sys/fs/bpf" { print $NF }' "/proc/$pid/mountinfo"
+}
+
+# --- scenarios ---------------------------------------------------------------
+sc_root() { run_simple e2e-root.service; }
+sc_user() { run_simple e2e-user.service; }
+sc_dynamicuser() { run_simple e2e-dynamicuser.service; }
+sc_privateusers() { run_simple e2e-privateusers.service; }
+sc_hardened() { run_simple e2e-hardened.service; }
+sc_restrictns() { run_simple e2e-restrictns.service; }
+# ptrace is not in @system-service, so strace cannot run there: the loader's
+# token fd (with its allowed_* masks) is the proof of token use.
+sc_syscallfilter() { run_simple e2e-syscallfilter.service 0; }
+
+# Two units with the same User=: the attacker has no delegation and must not
+# reach the victim's token by joining its namespaces, through
+# /proc/PID/root/sys/fs/bpf, or by asking the publisher.
+sc_same-user-attacker() {
+        local rc=0 vlog alog pid reqs=(attack-setns attack-proc-root no-token-map-create-eperm)
+        start_unit e2e-victim.service 1 1 || rc=1
+        vlog=$(ulog e2e-victim.service)
+        token_checks array
+        check_log e2e-victim.service "$vlog" "${checks[@]}" || rc=1
+        pid=$(uprop e2e-victim.service MainPID)
+        if [[ $pid == 0 || -z $pid ]]; then
+                say "e2e-victim.service is not running"
+                rc=1
+        fi
+        # shellcheck disable=SC2016 # expanded by the shell inside
+        ct_sh 'echo "$1" >/run/e2e-victim.pid; chmod 644 /run/e2e-victim.pid' "$pid"
+        [[ $path == bpftoken ]] && reqs+=(attack-publisher)
+        start_unit e2e-attacker.service || rc=1
+        alog=$(ulog e2e-attacker.service)
+        check_log e2e-attacker.service "$alog" "${reqs[@]}" || rc=1
+        check_result e2e-attacker.service || rc=1
+        if [[ $rc -ne 0 ]]; then
+                add_log_to_diag e2e-victim.service "$vlog"
+                add_log_to_diag e2e-attacker.service "$alog"
+        fi
+        ct_exec systemctl stop e2e-victim.service || true
+        return $rc
+}
+
+# The delegation lacks BPFMapTypeArray: the program's map create fails with
+# EPERM.  Through bpftoken the journal must also name the missing bit (in
+# systemd's or the kernel's spelling); native systemd does not diagnose.
+missing_bit_pattern='BPFMapTypeArray|BPF_MAP_TYPE_ARRAY|(missing|lacks|not delegated|without|needs).*\barray\b'
+sc_missing-bit() {
+        local rc=0 log all
+        start_unit e2e-missingbit.service || rc=1
+        log=$(ulog e2e-missingbit.service)
+        check_log e2e-missingbit.service "$log" private-bpffs host-bpffs-hidden \
+                no-token-map-create-eperm bpftool-denied-array loader-denied-array || rc=1
+        if [[ $path == bpftoken ]]; then
+                # bpftoken may report from bpftoken-exec (the unit's journal) or
+                # from the publisher (its own unit, naming this one).
+                all=$(ct_exec journalctl --no-pager -o cat -b)
+                if ! { grep -qE "$missing_bit_pattern" <<<"$log" ||
+                       grep -E 'e2e-missingbit' <<<"$all" | grep -E "$missing_bit_pattern" >/dev/null; }; then
+                        say "the journal does not name the missing bit (pattern: $missing_bit_pattern)"
+                        rc=1
+                fi
+        else
+                note "native systemd $sd_version does not name missing bits; checked the EPERM only"
+        fi
+        [[ $rc -eq 0 ]] || add_log_to_diag e2e-missingbit.service "$log"
+        return $rc
+}
+
+# Type=oneshot: ExecStartPre= and ExecStart= both get a working token.
+sc_oneshot-execstartpre() {
+        local rc=0 log
+        start_unit e2e-oneshot.service 2 || rc=1
+        log=$(ulog e2e-oneshot.service)
+        token_checks array
+        check_log e2e-oneshot.service "$log" "${checks[@]}" || rc=1
+        for t in pre start; do
+                if ! grep -qE "^E2E-DONE \[$t\] failures=0" <<<"$log"; then
+                        say "the [$t] command did not pass"
+                        rc=1
+                fi
+        done
+        check_result e2e-oneshot.service || rc=1
+        [[ $rc -eq 0 ]] || add_log_to_diag e2e-oneshot.service "$log"
+        return $rc
+}
+
+# Restart: the second invocation gets a token again, and a single bpffs
+# instance at /sys/fs/bpf (nothing stacked).
+sc_restart() {
+        local rc=0 log id1 id2 n
+        start_unit e2e-restart.service 1 1 || rc=1
+        log=$(ulog e2e-restart.service)
+        token_checks array
+        check_log e2e-restart.service "$log" "${checks[@]}" || rc=1
+        id1=$(uprop e2e-restart.service InvocationID)
+        mark_unit e2e-restart.service
+        ct_exec systemctl restart --no-block e2e-restart.service
+        for ((n = 0; n < 50; n++)); do
+                id2=$(uprop e2e-restart.service InvocationID)
+                [[ $id2 != "$id1" ]] && break
+                sleep 0.1
+        done
+        if [[ $id2 == "$id1" ]]; then
+                say "the unit was not restarted"
+                rc=1
+        fi
+        wait_unit e2e-restart.service 1 1 || rc=1
+        log=$(ulog e2e-restart.service)
+        check_log e2e-restart.service "$log" "${checks[@]}" || rc=1
+        n=$(bpffs_opts e2e-restart.service | grep -c delegate_) || true
+        if [[ $n -ne 1 ]]; then
+                say "after the restart the unit has $n delegated bpffs mounts at /sys/fs/bpf, expected 1"
+                rc=1
+        fi
+        [[ $rc -eq 0 ]] || add_log_to_diag e2e-restart.service "$log"
+        ct_exec systemctl stop e2e-restart.service || true
+        return $rc
+}
+
+# Two units with different delegations at the same time, each limited to its
+# own: the array unit cannot load the hash object and vice versa, and each
+# live mount carries its own delegate_maps.
+sc_concurrent-delegations() {
+        local rc=0 u other log opts
+        mark_unit e2e-pair-array.service
+        mark_unit e2e-pair-hash.service
+        ct_exec systemctl start --no-block e2e-pair-array.service e2e-pair-hash.service
+        for u in array hash; do
+                wait_unit "e2e-pair-$u.service" 1 1 || rc=1
+        done
+        for u in array hash; do
+                other="array"
+                [[ $u == array ]] && other="hash"
+                log=$(ulog "e2e-pair-$u.service")
+                token_checks "$u"
+                check_log "e2e-pair-$u.service" "$log" "${checks[@]}" \
+                        "bpftool-denied-$other" "loader-denied-$other" || { rc=1; add_log_to_diag "e2e-pair-$u.service" "$log"; }
+                if [[ $(uprop "e2e-pair-$u.service" ActiveState) != active ]]; then
+                        say "e2e-pair-$u.service is not running alongside the other"
+                        rc=1
+                fi
+                # The last /sys/fs/bpf line is the mount on top, the one the unit sees.
+                opts=$(bpffs_opts "e2e-pair-$u.service" | tail -n 1)
+                if ! grep -qE "(^|,)delegate_maps=$u(,|$)" <<<"$opts"; then
+                        say "e2e-pair-$u.service: its bpffs has '$opts', expected delegate_maps=$u"
+                        rc=1
+                fi
+        done
+        ct_exec systemctl stop e2e-pair-array.service e2e-pair-hash.service || true
+        return $rc
+}
+
+# A unit without the directives: no drop-in, no wrapper, no namespace, the
+# container's own bpffs.
+sc_untouched() {
+        local rc=0 log v
+        start_unit e2e-plain.service || rc=1
+        log=$(ulog e2e-plain.service)
+        check_log e2e-plain.service "$log" host-bpffs-visible no-token-env no-user-namespace \
+                bpftool-load-caps no-token-used raw-map-create || rc=1
+        check_result e2e-plain.service || rc=1
+        v=$(uprop e2e-plain.service ExecStart)
+        if grep -q bpftoken-exec <<<"$v"; then
+                say "ExecStart was rewritten: $v"
+                rc=1
+        fi
+        v=$(uprop e2e-plain.service DropInPaths)
+        if [[ -n $v ]]; then
+                say "the unit got drop-ins: $v"
+                rc=1
+        fi
+        [[ $rc -eq 0 ]] || add_log_to_diag e2e-plain.service "$log"
+        return $rc
+}
+
+# --- per-suite setup -----------------------------------------------------------
+# Units with PrivateBPF=yes get the native prerequisites as a drop-in, but
+# only on systemd >= 258 when the generator is not the one adding them.
+add_native_prereqs() {
+        local f unit dir
+        for f in "$CT_ROOT"/etc/systemd/system/e2e-*.service; do
+                grep -q '^PrivateBPF=yes' "$f" || continue
+                unit=$(basename "$f")
+                dir=$CT_ROOT/etc/systemd/system/$unit.d
+                mkdir -p "$dir"
+                {
+                        echo "# Added by run-matrix.sh: what native PrivateBPF= needs for a usable token"
+                        echo "# (no bpftoken-generator installed to add it)."
+                        echo "[Service]"
+                        grep -q '^PrivateUsers=' "$f" || echo "PrivateUsers=yes"
+                        echo "PrivateMounts=yes"
+                        echo "DelegateNamespaces=mnt"
+                        grep -qE '^(User=|DynamicUser=yes)' "$f" && echo "AmbientCapabilities=CAP_BPF"
+                } >"$dir/50-e2e-native-prerequisites.conf"
+        done
+}
+
+# A suite: boot, set up, every scenario, journal, poweroff.  Sets the globals
+# path (native|bpftoken) and sd_version used by the scenarios.
+run_suite() {
+        local suite=$1 rootfs booted=0 s rc have_gen=0 v mode
+        note "=== $suite ==="
+        if ! rootfs=$("$here/mkrootfs.sh" "$suite" "$cache" 2>"$results/mkrootfs-$suite.log"); then
+                say "building the $suite root filesystem failed:"
+                tail -n 20 "$results/mkrootfs-$suite.log" | say_lines
+                tap 1 "$suite: root filesystem"
+                for s in "${scenarios[@]}"; do diag=("no root filesystem"); tap 1 "$suite: $s"; done
+                return
+        fi
+        ct_create "$rootfs" "bpftoken-e2e-$suite-$$" || return 1
+        if [[ -n $destdir ]]; then
+                ct_install_destdir "$destdir" || return 1
+        fi
+        stage_files || return 1
+        for v in usr/lib usr/local/lib lib; do
+                [[ -x $CT_ROOT/$v/systemd/system-generators/bpftoken-generator ]] && have_gen=1
+        done
+
+        if ct_boot 2>"$results/boot-$suite.log"; then
+                booted=1
+                sd_version=$(ct_exec systemctl --version | awk 'NR == 1 { print $2 }')
+                say "$(ct_exec systemctl is-system-running 2>&1)"
+                tap 0 "$suite: boot with systemd $sd_version as PID 1"
+        else
+                say_lines <"$results/boot-$suite.log"
+                tap 1 "$suite: boot with systemd as PID 1"
+        fi
+
+        if [[ $booted -eq 1 ]]; then
+                path=native
+                [[ $sd_version -lt 258 ]] && path=bpftoken
+                if [[ -n $destdir ]]; then
+                        rc=0
+                        ct_post_install 2>&1 | say_lines || rc=1
+                        if [[ $path == bpftoken ]] && ! ct_exec test -x /usr/bin/bpftoken-exec && ! ct_exec test -x /usr/local/bin/bpftoken-exec; then
+                                say "no bpftoken-exec in $destdir"
+                                rc=1
+                        fi
+                        [[ $path == bpftoken && $have_gen -eq 0 ]] && { say "no bpftoken-generator in $destdir"; rc=1; }
+                        tap $rc "$suite: install bpftoken from $destdir"
+                elif [[ $path == bpftoken ]]; then
+                        say "systemd $sd_version needs bpftoken for PrivateBPF=: set BPFTOKEN_DESTDIR to a meson install tree"
+                        tap 1 "$suite: install bpftoken (BPFTOKEN_DESTDIR is not set)"
+                fi
+                mode=${BPFTOKEN_E2E_NATIVE_PREREQS:-auto}
+                if [[ $path == native ]]; then
+                        if [[ $mode == harness || ($mode == auto && $have_gen -eq 0) ]]; then
+                                add_native_prereqs
+                                note "$suite: native PrivateBPF= (systemd $sd_version); prerequisites added by the harness (no generator installed)"
+                        else
+                                note "$suite: native PrivateBPF= (systemd $sd_version); prerequisites left to bpftoken-generator"
+                        fi
+                else
+                        note "$suite: systemd $sd_version, PrivateBPF= through bpftoken"
+                fi
+                ct_exec systemctl daemon-reload
+
+                # The test programs, built against this distribution's libbpf.
+                rc=0
+                v=$(ct_exec pkg-config --modversion libbpf 2>&1) || rc=1
+                ct_sh "cd $LIB && gcc -O2 -Wall -Werror -o e2e-loader src/e2e-loader.c \$(pkg-config --cflags --libs libbpf) &&
+                       gcc -O2 -Wall -Werror -o e2e-bpfprobe src/e2e-bpfprobe.c" 2>&1 | say_lines || rc=1
+                ct_exec test -x "$LIB/e2e-loader" || rc=1
+                tap $rc "$suite: build e2e-loader against libbpf $v"
+
+                # Something in the container's own bpffs that PrivateBPF=yes units must not see.
+                rc=0
+                ct_exec bpftool prog load "$LIB/e2e-array.bpf.o" /sys/fs/bpf/e2e-host-pin 2>&1 | say_lines || rc=1
+                ct_exec test -e /sys/fs/bpf/e2e-host-pin || rc=1
+                tap $rc "$suite: pin an object in the container's own /sys/fs/bpf"
+        fi
+
+        for s in "${scenarios[@]}"; do
+                if [[ $booted -eq 0 ]]; then
+                        say "the container did not boot"
+                        tap 1 "$suite: $s"
+                        continue
+                fi
+                if ! declare -F "sc_$s" >/dev/null; then
+                        say "unknown scenario (known: ${all_scenarios[*]})"
+                        tap 1 "$suite: $s"
+                        continue
+                fi
+                rc=0
+                "sc_$s" || rc=1
+                tap $rc "$suite: $s ($path)"
+        done
+
+        if [[ $booted -eq 1 ]]; then
+                ct_save_journal "$results/journal-$suite.txt"
+                ct_poweroff || note "$suite: poweroff needed a kill"
+        fi
+        cp "$CT_CONSOLE" "$results/console-$suite.log" 2>/dev/null || true
+        ct_cleanup
+}
+
+start=$SECONDS
+build_objects
+for suite in "${suites[@]}"; do
+        suite_start=$SECONDS
+        if ! run_suite "$suite"; then
+                say "the harness itself failed while setting up $suite (see the messages above)"
+                tap 1 "$suite: harness"
+        fi
+        ct_cleanup
+        note "$suite took $((SECONDS - suite_start)) s"
+done
+echo "1..$tap_n"
+note "journals and console logs: $results"
+note "total $((SECONDS - start)) s"
+echo "$tap_pass passed, $tap_fail failed"
+[[ $tap_fail -eq 0 ]]
