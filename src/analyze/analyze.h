@@ -63,6 +63,9 @@ int format_mask(const BpfNames *names, BpfKind kind, uint64_t mask, bool any, ch
 /* JSON for a mask: {"mask":"0x21","any":false,"names":["map_create","prog_load"]} */
 json_object *mask_to_json(const BpfNames *names, BpfKind kind, uint64_t mask, bool any);
 
+/* A table cell for a mask: text as format_mask(), JSON as mask_to_json(). !present: "-". */
+int table_add_mask(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present);
+
 /* Parse an errno name ("EPERM"), number ("1", "-1") or strerror() text. -EINVAL if none. */
 int errno_from_string(const char *s);
 const char *errno_to_name(int error);

@@ -33,6 +33,7 @@ typedef struct Column {
         char *header;
         char *json_key;
         int align_right;        /* -1: automatic (numbers right) */
+        bool hidden;            /* JSON only */
 } Column;
 
 struct Table {
@@ -156,6 +157,13 @@ int table_set_align_right(Table *t, size_t column, bool right) {
         if (!t || column >= t->n_columns)
                 return -EINVAL;
         t->columns[column].align_right = right;
+        return 0;
+}
+
+int table_set_hidden(Table *t, size_t column, bool hidden) {
+        if (!t || column >= t->n_columns)
+                return -EINVAL;
+        t->columns[column].hidden = hidden;
         return 0;
 }
 
@@ -531,7 +539,7 @@ static void print_padded(FILE *f, const char *s, size_t width, bool right, bool 
 int table_print(Table *t, FILE *f) {
         _cleanup_(freep) size_t *widths = NULL;
         _cleanup_(freep) bool *right = NULL;
-        size_t rows;
+        size_t rows, last;
 
         if (!t || !f)
                 return -EINVAL;
@@ -554,21 +562,35 @@ int table_print(Table *t, FILE *f) {
                 }
         }
 
-        if (t->header && rows > 0) {
+        last = SIZE_MAX;
+        for (size_t c = 0; c < t->n_columns; c++)
+                if (!t->columns[c].hidden)
+                        last = c;
+
+        if (t->header && rows > 0 && last != SIZE_MAX) {
+                bool first = true;
+
                 for (size_t c = 0; c < t->n_columns; c++) {
-                        if (c > 0)
+                        if (t->columns[c].hidden)
+                                continue;
+                        if (!first)
                                 fputc(' ', f);
-                        print_padded(f, t->columns[c].header, widths[c], right[c], c + 1 == t->n_columns);
+                        first = false;
+                        print_padded(f, t->columns[c].header, widths[c], right[c], c == last);
                 }
                 fputc('\n', f);
         }
 
-        for (size_t r = 0; r < rows; r++) {
+        for (size_t r = 0; r < rows && last != SIZE_MAX; r++) {
+                bool first = true;
+
                 for (size_t c = 0; c < t->n_columns; c++) {
-                        if (c > 0)
+                        if (t->columns[c].hidden)
+                                continue;
+                        if (!first)
                                 fputc(' ', f);
-                        print_padded(f, t->cells[r * t->n_columns + c].text, widths[c], right[c],
-                                     c + 1 == t->n_columns);
+                        first = false;
+                        print_padded(f, t->cells[r * t->n_columns + c].text, widths[c], right[c], c == last);
                 }
                 fputc('\n', f);
         }

@@ -46,6 +46,8 @@ static inline void table_freep(Table **t) {
 int table_set_json_key(Table *t, size_t column, const char *key);
 /* Right-align a column in text output (numbers are right-aligned by default). */
 int table_set_align_right(Table *t, size_t column, bool right);
+/* Leave a column out of the text rendering (it stays in JSON). */
+int table_set_hidden(Table *t, size_t column, bool hidden);
 /* Show or hide the legend line (default: shown). */
 void table_set_legend(Table *t, bool show);
 /* Show or hide the header line (default: shown). */

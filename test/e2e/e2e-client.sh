@@ -66,8 +66,10 @@ check_private_bpffs() {
         local fstype opts
         fstype=$(stat -f -c %T /sys/fs/bpf 2>/dev/null)
         opts=$(awk '$5 == "/sys/fs/bpf" { print $NF }' /proc/self/mountinfo | tail -n 1)
-        if [[ $fstype == bpf_fs ]]; then
-                ok private-bpffs "/sys/fs/bpf is a bpffs ($opts)"
+        if [[ $fstype == bpf_fs && $opts == *delegate_* ]]; then
+                ok private-bpffs "/sys/fs/bpf is a delegated bpffs ($opts)"
+        elif [[ $fstype == bpf_fs ]]; then
+                fail private-bpffs "/sys/fs/bpf is a bpffs without delegate options ($opts)"
         else
                 fail private-bpffs "/sys/fs/bpf is '${fstype:-missing}', not a bpffs"
         fi
@@ -92,13 +94,16 @@ check_raw_map_denied() {
         fi
 }
 
+# strace's bpf() lines, shortened to what shows token use.
+compact_strace() { awk -f "$LIB/compact-strace.awk"; }
+
 # bpftool prog load OBJ PIN, under strace when possible.
 bpftool_load() {
         local obj=$1 pin=$2 out rc
         if strace_works; then
                 out=$(strace -f -e trace=bpf -e signal=none bpftool prog load "$(obj_path "$obj")" "$pin" 2>&1)
                 rc=$?
-                echo "$out" | grep -E 'BPF_TOKEN_CREATE|0x24 /\* BPF_|BPF_PROG_LOAD|BPF_MAP_CREATE|BPF_BTF_LOAD|^libbpf|^Error' | show
+                compact_strace <<<"$out" | show
                 BPFTOOL_STRACE=$out
         else
                 out=$(bpftool prog load "$(obj_path "$obj")" "$pin" 2>&1)

@@ -37,8 +37,11 @@ set -euo pipefail
 shopt -s lastpipe
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+E2E_HERE=$here
 # shellcheck source=container.sh
 . "$here/container.sh"
+# shellcheck source=lib.sh
+. "$here/lib.sh"
 
 cache=${BPFTOKEN_E2E_CACHE:-/var/cache/bpftoken-e2e}
 destdir=${BPFTOKEN_DESTDIR:-}
@@ -50,7 +53,6 @@ else
 fi
 results=${BPFTOKEN_E2E_RESULTS:-$(mktemp -d /var/tmp/bpftoken-e2e-results.XXXXXX)}
 mkdir -p "$results"
-LIB=/usr/local/lib/bpftoken-e2e   # where the test programs go inside the container
 
 # Every scenario, in the order they run.  Each has a function sc_<name>.
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
@@ -99,28 +101,7 @@ trap cleanup_all EXIT
 trap 'note "interrupted"; exit 130' INT
 trap 'note "terminated"; exit 143' TERM
 
-# The BPF objects are compiled once, on the host, for every suite.
-build_objects() {
-        local m
-        command -v clang >/dev/null || { echo "clang is missing: apt-get install clang" >&2; return 1; }
-        for m in array hash; do
-                local def=()
-                [[ $m == hash ]] && def=(-DE2E_MAP_HASH)
-                clang -O2 -g -target bpf -Wall -Werror "${def[@]}" \
-                        -c "$here/progs/e2e-sockfilter.bpf.c" -o "$objdir/e2e-$m.bpf.o"
-        done
-}
-
 # --- container-side helpers --------------------------------------------------
-# Copy the test programs and the scenario units into the copy (before boot).
-stage_files() {
-        install -d "$CT_ROOT$LIB/src"
-        install -m 0644 "$objdir"/e2e-*.bpf.o "$CT_ROOT$LIB/"
-        install -m 0644 "$here/progs/e2e-loader.c" "$here/progs/e2e-bpfprobe.c" "$CT_ROOT$LIB/src/"
-        install -m 0755 "$here/e2e-client.sh" "$CT_ROOT$LIB/e2e-client"
-        install -m 0644 "$here"/units/e2e-*.service "$CT_ROOT/etc/systemd/system/"
-}
-
 uprop() { ct_exec systemctl show -P "$2" "$1"; }
 
 # Journal cursors: mark_unit remembers where the journal ends before a unit
@@ -420,27 +401,6 @@ sc_untouched() {
 }
 
 # --- per-suite setup -----------------------------------------------------------
-# Units with PrivateBPF=yes get the native prerequisites as a drop-in, but
-# only on systemd >= 258 when the generator is not the one adding them.
-add_native_prereqs() {
-        local f unit dir
-        for f in "$CT_ROOT"/etc/systemd/system/e2e-*.service; do
-                grep -q '^PrivateBPF=yes' "$f" || continue
-                unit=$(basename "$f")
-                dir=$CT_ROOT/etc/systemd/system/$unit.d
-                mkdir -p "$dir"
-                {
-                        echo "# Added by run-matrix.sh: what native PrivateBPF= needs for a usable token"
-                        echo "# (no bpftoken-generator installed to add it)."
-                        echo "[Service]"
-                        grep -q '^PrivateUsers=' "$f" || echo "PrivateUsers=yes"
-                        echo "PrivateMounts=yes"
-                        echo "DelegateNamespaces=mnt"
-                        grep -qE '^(User=|DynamicUser=yes)' "$f" && echo "AmbientCapabilities=CAP_BPF"
-                } >"$dir/50-e2e-native-prerequisites.conf"
-        done
-}
-
 # A suite: boot, set up, every scenario, journal, poweroff.  Sets the globals
 # path (native|bpftoken) and sd_version used by the scenarios.
 run_suite() {
@@ -457,14 +417,12 @@ run_suite() {
         if [[ -n $destdir ]]; then
                 ct_install_destdir "$destdir" || return 1
         fi
-        stage_files || return 1
-        for v in usr/lib usr/local/lib lib; do
-                [[ -x $CT_ROOT/$v/systemd/system-generators/bpftoken-generator ]] && have_gen=1
-        done
+        e2e_stage_files "$objdir" "$here"/units/e2e-*.service || return 1
+        e2e_has_generator && have_gen=1
 
         if ct_boot 2>"$results/boot-$suite.log"; then
                 booted=1
-                sd_version=$(ct_exec systemctl --version | awk 'NR == 1 { print $2 }')
+                sd_version=$(e2e_systemd_version)
                 say "$(ct_exec systemctl is-system-running 2>&1)"
                 tap 0 "$suite: boot with systemd $sd_version as PID 1"
         else
@@ -491,7 +449,7 @@ run_suite() {
                 mode=${BPFTOKEN_E2E_NATIVE_PREREQS:-auto}
                 if [[ $path == native ]]; then
                         if [[ $mode == harness || ($mode == auto && $have_gen -eq 0) ]]; then
-                                add_native_prereqs
+                                e2e_add_native_prereqs "$CT_ROOT"/etc/systemd/system/e2e-*.service
                                 note "$suite: native PrivateBPF= (systemd $sd_version); prerequisites added by the harness (no generator installed)"
                         else
                                 note "$suite: native PrivateBPF= (systemd $sd_version); prerequisites left to bpftoken-generator"
@@ -503,15 +461,13 @@ run_suite() {
 
                 # The test programs, built against this distribution's libbpf.
                 rc=0
-                v=$(ct_exec pkg-config --modversion libbpf 2>&1) || rc=1
-                ct_sh "cd $LIB && gcc -O2 -Wall -Werror -o e2e-loader src/e2e-loader.c \$(pkg-config --cflags --libs libbpf) &&
-                       gcc -O2 -Wall -Werror -o e2e-bpfprobe src/e2e-bpfprobe.c" 2>&1 | say_lines || rc=1
-                ct_exec test -x "$LIB/e2e-loader" || rc=1
-                tap $rc "$suite: build e2e-loader against libbpf $v"
+                v=$(e2e_build_progs 2>&1) || rc=1
+                say_lines <<<"$v"
+                tap $rc "$suite: build e2e-loader against libbpf $(head -n 1 <<<"$v")"
 
                 # Something in the container's own bpffs that PrivateBPF=yes units must not see.
                 rc=0
-                ct_exec bpftool prog load "$LIB/e2e-array.bpf.o" /sys/fs/bpf/e2e-host-pin 2>&1 | say_lines || rc=1
+                ct_exec bpftool prog load "$E2E_LIB/e2e-array.bpf.o" /sys/fs/bpf/e2e-host-pin 2>&1 | say_lines || rc=1
                 ct_exec test -e /sys/fs/bpf/e2e-host-pin || rc=1
                 tap $rc "$suite: pin an object in the container's own /sys/fs/bpf"
         fi
@@ -541,7 +497,7 @@ run_suite() {
 }
 
 start=$SECONDS
-build_objects
+e2e_build_objects "$objdir"
 for suite in "${suites[@]}"; do
         suite_start=$SECONDS
         if ! run_suite "$suite"; then

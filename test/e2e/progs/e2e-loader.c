@@ -3,7 +3,7 @@
  * e2e-loader: the plainest possible libbpf application, built inside each
  * test root filesystem against that distribution's libbpf (>= 1.4).
  *
- *   e2e-loader [--pin PATH] [--expect-token] OBJECT
+ *   e2e-loader [--pin PATH] [--expect-token] [--hold] OBJECT
  *
  * bpf_object__open_file() + bpf_object__load(), nothing else: no token
  * option is passed, so libbpf decides by itself whether to use a BPF token
@@ -15,7 +15,9 @@
  * /proc/self/fdinfo: a token's fdinfo has allowed_cmds/maps/progs/attachs
  * lines), so that a test can see which delegation the token carries even
  * where strace cannot run (a SystemCallFilter= without ptrace).
- * With --expect-token, finding no token is an error (exit 3).
+ * With --expect-token, finding no token is an error (exit 3).  With --hold it
+ * keeps everything (objects and token) open until SIGTERM or SIGINT, like a
+ * long-running BPF application, so its live token can be inspected.
  *
  * Exit status: 0 success, 1 open/load/pin failed, 2 usage, 3 no token.
  */
@@ -23,6 +25,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,14 +85,18 @@ int main(int argc, char **argv)
         static const struct option options[] = {
                 { "pin", required_argument, NULL, 'p' },
                 { "expect-token", no_argument, NULL, 't' },
+                { "hold", no_argument, NULL, 'h' },
                 {}
         };
         const char *pin = NULL, *file;
-        bool expect_token = false;
+        bool expect_token = false, hold = false;
         struct bpf_object *obj;
         struct bpf_program *prog;
         struct bpf_map *map;
         int c, err, tokens;
+
+        /* Line-buffered, so our lines and libbpf's (stderr) keep their order in the journal. */
+        setvbuf(stdout, NULL, _IOLBF, 0);
 
         while ((c = getopt_long(argc, argv, "", options, NULL)) >= 0) {
                 switch (c) {
@@ -99,12 +106,15 @@ int main(int argc, char **argv)
                 case 't':
                         expect_token = true;
                         break;
+                case 'h':
+                        hold = true;
+                        break;
                 default:
                         return 2;
                 }
         }
         if (optind != argc - 1) {
-                fprintf(stderr, "usage: %s [--pin PATH] [--expect-token] OBJECT\n", argv[0]);
+                fprintf(stderr, "usage: %s [--pin PATH] [--expect-token] [--hold] OBJECT\n", argv[0]);
                 return 2;
         }
         file = argv[optind];
@@ -144,6 +154,19 @@ int main(int argc, char **argv)
                         return 1;
                 }
                 printf("e2e-loader: pinned %s at %s\n", bpf_program__name(prog), pin);
+        }
+
+        if (hold) {
+                sigset_t set;
+                int sig;
+
+                sigemptyset(&set);
+                sigaddset(&set, SIGTERM);
+                sigaddset(&set, SIGINT);
+                sigprocmask(SIG_BLOCK, &set, NULL);
+                printf("e2e-loader: holding the program, its map and the token until SIGTERM\n");
+                fflush(stdout);
+                sigwait(&set, &sig);
         }
 
         bpf_object__close(obj);

@@ -1,0 +1,97 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyze-scan.h"
+#include "analyze.h"
+#include "log.h"
+#include "macro.h"
+
+static const char *const token_headers[] = {
+        "PID", "FD", "COMMAND", "UNIT", "USERNS", "MOUNT POINT",
+        "COMMANDS", "MAPS", "PROGRAMS", "ATTACHMENTS",
+        /* JSON only */
+        "MNT ID",
+        NULL
+};
+
+enum {
+        COL_PID, COL_FD, COL_COMMAND, COL_UNIT, COL_USERNS, COL_MOUNT_POINT,
+        COL_COMMANDS, COL_MAPS, COL_PROGRAMS, COL_ATTACHMENTS,
+        COL_MNT_ID,
+};
+
+int tokens_table_new(Table **ret) {
+        Table *t = NULL;
+        int r;
+
+        r = table_new(token_headers, &t);
+        if (r < 0)
+                return r;
+        (void) table_set_hidden(t, COL_MNT_ID, true);
+        (void) table_set_json_key(t, COL_MOUNT_POINT, "mount_point");
+        *ret = t;
+        return 0;
+}
+
+int tokens_table_add(Table *t, const BpfNames *names, const TokenEntry *e) {
+        int r;
+
+        r = table_add_uint64(t, (uint64_t) e->pid);
+        if (r >= 0)
+                r = table_add_uint64(t, (uint64_t) e->fd);
+        if (r >= 0)
+                r = table_add_string(t, e->comm);
+        if (r >= 0)
+                r = table_add_string(t, e->unit);
+        if (r >= 0)
+                r = e->userns ? table_add_uint64(t, e->userns) : table_add_empty(t);
+        if (r >= 0)
+                r = table_add_string(t, e->mount_point);
+        for (BpfKind k = 0; r >= 0 && k < _BPF_KIND_MAX; k++)
+                r = table_add_mask(t, names, k, e->info.allowed[k], e->info.any[k], true);
+        if (r >= 0)
+                r = e->info.has_mnt_id ? table_add_int64(t, e->info.mnt_id) : table_add_empty(t);
+        return r;
+}
+
+int verb_tokens(int argc, char *argv[]) {
+        _cleanup_(table_freep) Table *t = NULL;
+        TokenScan s = {};
+        const BpfNames *names;
+        int r;
+
+        if (argc > 1)
+                return log_error_errno(-EINVAL, "The 'tokens' verb takes no arguments.");
+        r = require_root("tokens");
+        if (r < 0)
+                return r;
+        r = analyze_names(&names);
+        if (r < 0)
+                return r;
+
+        r = scan_tokens(NULL, &s);
+        if (r < 0)
+                return log_error_errno(r, "Failed to scan the file descriptors of all processes: %m");
+
+        r = tokens_table_new(&t);
+        if (r < 0) {
+                token_scan_done(&s);
+                return log_oom();
+        }
+        for (size_t i = 0; i < s.n_entries; i++) {
+                r = tokens_table_add(t, names, &s.entries[i]);
+                if (r < 0) {
+                        token_scan_done(&s);
+                        return log_oom();
+                }
+        }
+        token_scan_done(&s);
+
+        table_set_legend(t, arg_legend);
+        pager_open();
+        r = table_print_mode(t, arg_json, stdout);
+        if (r < 0)
+                return log_error_errno(r, "Failed to print the table: %m");
+        return 0;
+}

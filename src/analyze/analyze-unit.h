@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * A unit's BPF delegation settings as written (PrivateBPF=, BPFDelegate*=, X-BPFTokenPreset=),
+ * the sandbox settings that decide whether a token can work, and the checks of 'verify' as a list
+ * of findings. No logging: 'verify', 'security', 'units' and 'status' print the findings.
+ */
+
+#include <json-c/json.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "bpf-names.h"
+#include "delegation.h"
+#include "unit-file.h"
+
+typedef enum Severity {
+        SEVERITY_ERROR,         /* the delegation will not work, or not as written: verify fails */
+        SEVERITY_WARNING,       /* works here, but fragile or breaks elsewhere */
+        SEVERITY_NOTICE,        /* for information */
+        _SEVERITY_MAX,
+} Severity;
+
+const char *severity_to_string(Severity s);
+
+typedef struct Finding {
+        Severity severity;
+        char *code;             /* stable identifier, e.g. "unknown-name" */
+        char *file;             /* NULL: not tied to a file */
+        unsigned line;          /* 0: the file as a whole */
+        char *message;          /* what is wrong and how to fix it */
+} Finding;
+
+typedef struct Findings {
+        Finding *list;
+        size_t n;
+} Findings;
+
+void findings_done(Findings *f);
+int findings_add(Findings *f, Severity s, const char *code, const char *file, unsigned line, const char *fmt, ...)
+        _printf_(6, 7);
+size_t findings_count(const Findings *f, Severity s);
+
+typedef struct UnitBpf {
+        UnitConfig *config;
+        const char *section;                            /* "Service", "Socket", ... */
+        int private_bpf;                                /* -1 unset, 0, 1; -EINVAL unparsable */
+        const UnitSetting *private_bpf_setting;
+        const UnitSetting *delegate[_BPF_KIND_MAX];     /* effective BPFDelegate*=, NULL if none */
+        const UnitSetting *preset;                      /* X-BPFTokenPreset= */
+        Delegation requested;                           /* what the settings ask for (preset included) */
+        bool parsed[_BPF_KIND_MAX];                     /* the value parsed (else requested is 0) */
+        bool any[_BPF_KIND_MAX];
+} UnitBpf;
+
+/* arg: a unit name (searched on the unit search path below root) or a path (contains '/'). */
+int unit_bpf_load(const BpfNames *names, const char *root, const char *arg, UnitBpf **ret, char **ret_error);
+int unit_bpf_from_config(const BpfNames *names, UnitConfig *c, UnitBpf **ret);
+UnitBpf *unit_bpf_free(UnitBpf *u);
+static inline void unit_bpf_freep(UnitBpf **u) {
+        if (*u)
+                unit_bpf_free(*u);
+}
+
+/* Whether the unit asks for BPF delegation at all (PrivateBPF=yes or any BPFDelegate*=). */
+bool unit_bpf_wanted(const UnitBpf *u);
+
+typedef struct CheckContext {
+        int systemd_version;    /* -1 unknown */
+        int token_support;      /* 1, 0, negative unknown */
+} CheckContext;
+
+/* Run every check of 'verify' on the unit. */
+int unit_bpf_check(const UnitBpf *u, const BpfNames *names, const CheckContext *ctx, Findings *f);
+
+/* Helpers for other verbs. */
+const UnitSetting *unit_last_setting(const UnitConfig *c, const char *section, const char *key);
+/* Which of CAP_BPF, CAP_PERFMON, CAP_NET_ADMIN, CAP_SYS_ADMIN (as 1ULL << CAP_x) the effective
+ * list-valued setting grants; default is what applies when the setting is absent. */
+uint64_t unit_caps_setting(const UnitConfig *c, const char *section, const char *key, uint64_t def);
+json_object *findings_to_json(const Findings *f, const char *unit);

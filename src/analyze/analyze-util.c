@@ -1,0 +1,492 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <ctype.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "analyze.h"
+#include "bpf-token-uapi.h"
+#include "log.h"
+#include "macro.h"
+
+TableJsonMode arg_json = TABLE_JSON_OFF;
+bool arg_legend = true;
+bool arg_pager = true;
+bool arg_all = false;
+int arg_systemd_version = -1;
+int arg_token_support = -1;
+const char *arg_root = NULL;
+const char *arg_btf = NULL;
+
+static BpfNames *cached_names = NULL;
+static pid_t pager_pid = 0;
+
+static void names_cleanup(void) {
+        cached_names = bpf_names_free(cached_names);
+}
+
+int analyze_names(const BpfNames **ret) {
+        int r;
+
+        if (!cached_names) {
+                r = bpf_names_load(arg_btf, &cached_names);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to load BPF names%s%s: %m",
+                                               arg_btf ? " from " : "", arg_btf ?: "");
+                atexit(names_cleanup);
+                if (bpf_names_source(cached_names) == BPF_NAMES_SOURCE_BUILTIN)
+                        log_debug("No usable kernel BTF, using the built-in name table.");
+        }
+        *ret = cached_names;
+        return 0;
+}
+
+int require_root(const char *verb) {
+        if (geteuid() == 0)
+                return 0;
+        log_error("The '%s' verb needs root privileges, since it reads other processes' %s.", verb,
+                  streq(verb, "tokens") ? "file descriptors" : "namespaces");
+        return -EPERM;
+}
+
+void pager_open(void) {
+        _cleanup_(freep) char *cmd = NULL;
+        const char *pager;
+        int fds[2];
+        pid_t pid;
+
+        if (!arg_pager || pager_pid > 0 || !isatty(STDOUT_FILENO))
+                return;
+
+        pager = secure_getenv("BPFTOKEN_PAGER") ?: secure_getenv("SYSTEMD_PAGER") ?: secure_getenv("PAGER");
+        if (pager && (isempty(pager) || streq(pager, "cat")))
+                return;
+
+        fflush(stdout);
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return;
+
+        pid = fork();
+        if (pid < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return;
+        }
+        if (pid == 0) {
+                if (dup2(fds[0], STDIN_FILENO) < 0)
+                        _exit(EXIT_FAILURE);
+                (void) setenv("LESS", "FRSXMK", 0);
+                if (pager)
+                        execl("/bin/sh", "sh", "-c", pager, (char *) NULL);
+                execlp("less", "less", (char *) NULL);
+                execlp("more", "more", (char *) NULL);
+                /* No pager: copy through. */
+                {
+                        char buf[4096];
+                        ssize_t n;
+
+                        while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0)
+                                if (write(STDOUT_FILENO, buf, (size_t) n) != n)
+                                        break;
+                }
+                _exit(EXIT_SUCCESS);
+        }
+
+        if (dup2(fds[1], STDOUT_FILENO) < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                (void) kill(pid, SIGTERM);
+                (void) waitpid(pid, NULL, 0);
+                return;
+        }
+        close(fds[0]);
+        close(fds[1]);
+        pager_pid = pid;
+        (void) signal(SIGPIPE, SIG_IGN);
+}
+
+void pager_close(void) {
+        if (pager_pid <= 0)
+                return;
+        fflush(stdout);
+        (void) close(STDOUT_FILENO);
+        (void) waitpid(pager_pid, NULL, 0);
+        pager_pid = 0;
+}
+
+int read_virtual_file_at(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *buf = NULL;
+        size_t size = 0, allocated = 0;
+
+        fd = openat(dir_fd, path, O_RDONLY|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+
+        for (;;) {
+                ssize_t n;
+
+                if (allocated - size < 1024) {
+                        size_t a = allocated ? allocated * 2 : 4096;
+                        char *b;
+
+                        if (a > max + 1)
+                                a = max + 1;
+                        if (a <= size)
+                                return -E2BIG;
+                        b = realloc(buf, a);
+                        if (!b)
+                                return -ENOMEM;
+                        buf = b;
+                        allocated = a;
+                }
+                n = read(fd, buf + size, allocated - size - 1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (n == 0)
+                        break;
+                size += (size_t) n;
+                if (size > max)
+                        return -E2BIG;
+        }
+
+        if (!buf) {
+                buf = malloc(1);
+                if (!buf)
+                        return -ENOMEM;
+        }
+        buf[size] = '\0';
+        *ret = TAKE_PTR(buf);
+        if (ret_size)
+                *ret_size = size;
+        return 0;
+}
+
+static int parse_version_prefix(const char *s, int *ret) {
+        long v = 0;
+
+        if (!s || !isdigit((unsigned char) *s))
+                return -EINVAL;
+        while (isdigit((unsigned char) *s)) {
+                v = v * 10 + (*s - '0');
+                if (v > 100000)
+                        return -ERANGE;
+                s++;
+        }
+        *ret = (int) v;
+        return 0;
+}
+
+static int systemd_version_from_library(int *ret) {
+        static const char *const patterns[] = {
+                "/usr/lib/systemd/libsystemd-shared-*.so",
+                "/lib/systemd/libsystemd-shared-*.so",
+                "/usr/lib/*-linux-gnu*/systemd/libsystemd-shared-*.so",
+                "/usr/lib64/systemd/libsystemd-shared-*.so",
+        };
+        int best = -1;
+
+        for (size_t i = 0; i < ELEMENTSOF(patterns); i++) {
+                char pattern[PATH_MAX];
+                glob_t g = {};
+
+                snprintf(pattern, sizeof pattern, "%s%s", arg_root ?: "", patterns[i]);
+                if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0) {
+                        globfree(&g);
+                        continue;
+                }
+                for (size_t j = 0; j < g.gl_pathc; j++) {
+                        const char *b = strrchr(g.gl_pathv[j], '/');
+                        const char *v = b ? startswith(b + 1, "libsystemd-shared-") : NULL;
+                        int n;
+
+                        if (v && parse_version_prefix(v, &n) >= 0 && n > best)
+                                best = n;
+                }
+                globfree(&g);
+        }
+        if (best < 0)
+                return -ENOENT;
+        *ret = best;
+        return 0;
+}
+
+static int systemd_version_from_binary(int *ret) {
+        _cleanup_(fclosep) FILE *f = NULL;
+        char line[256];
+        int fds[2], status = 0, r = -ENOENT;
+        pid_t pid;
+
+        if (arg_root)
+                return -ENOENT;
+        if (access("/usr/lib/systemd/systemd", X_OK) < 0)
+                return -ENOENT;
+        if (pipe2(fds, O_CLOEXEC) < 0)
+                return -errno;
+
+        pid = fork();
+        if (pid < 0) {
+                close(fds[0]);
+                close(fds[1]);
+                return -errno;
+        }
+        if (pid == 0) {
+                int null = open("/dev/null", O_RDWR|O_CLOEXEC);
+
+                if (dup2(fds[1], STDOUT_FILENO) < 0)
+                        _exit(EXIT_FAILURE);
+                if (null >= 0) {
+                        (void) dup2(null, STDIN_FILENO);
+                        (void) dup2(null, STDERR_FILENO);
+                }
+                execl("/usr/lib/systemd/systemd", "systemd", "--version", (char *) NULL);
+                _exit(EXIT_FAILURE);
+        }
+        close(fds[1]);
+        f = fdopen(fds[0], "re");
+        if (!f) {
+                close(fds[0]);
+                (void) waitpid(pid, NULL, 0);
+                return -ENOMEM;
+        }
+        if (fgets(line, sizeof line, f)) {
+                const char *v = startswith(line, "systemd ");
+                int n;
+
+                if (v && parse_version_prefix(v, &n) >= 0) {
+                        *ret = n;
+                        r = 0;
+                }
+        }
+        (void) waitpid(pid, &status, 0);
+        return r;
+}
+
+int systemd_version(int *ret, const char **ret_source) {
+        static int cached = -1;
+        static const char *cached_source = NULL;
+        int r;
+
+        if (arg_systemd_version >= 0) {
+                *ret = arg_systemd_version;
+                if (ret_source)
+                        *ret_source = "--systemd-version=";
+                return 0;
+        }
+        if (cached < 0) {
+                r = systemd_version_from_library(&cached);
+                if (r >= 0)
+                        cached_source = "libsystemd-shared";
+                else {
+                        r = systemd_version_from_binary(&cached);
+                        if (r < 0) {
+                                cached = -1;
+                                return -ENOENT;
+                        }
+                        cached_source = "systemd --version";
+                }
+        }
+        *ret = cached;
+        if (ret_source)
+                *ret_source = cached_source;
+        return 0;
+}
+
+bool systemd_is_running(void) {
+        return sd_booted() > 0;
+}
+
+int kernel_token_support(void) {
+        struct bpftoken_attr_token_create attr = { .flags = 0, .bpffs_fd = UINT32_MAX };
+        static int cached = -2;
+        long r;
+
+        if (arg_token_support >= 0)
+                return arg_token_support;
+        if (cached != -2)
+                return cached;
+
+        /* A kernel that knows BPF_TOKEN_CREATE checks the fd first (EBADF); an older one rejects the
+         * command (EINVAL). Nothing is created either way. */
+        r = syscall(__NR_bpf, BPFTOKEN_CMD_TOKEN_CREATE, &attr, sizeof attr);
+        if (r >= 0) {
+                (void) close((int) r);
+                cached = 1;
+                return cached;
+        }
+        if (errno == ENOSYS || errno == EINVAL) {
+                cached = 0;
+                return cached;
+        }
+        if (errno != EBADF) {
+                cached = -errno;
+                return cached;
+        }
+
+        /* As root also check that bpffs takes delegate options: a kernel >= 6.9 rejects a bogus
+         * name; an older one ignores unknown keys. The fs context is dropped without creating. */
+        if (geteuid() == 0) {
+                _cleanup_(closep) int fs_fd = -EBADF;
+
+                fs_fd = (int) syscall(__NR_fsopen, "bpf", BPFTOKEN_FSOPEN_CLOEXEC);
+                if (fs_fd >= 0) {
+                        r = syscall(__NR_fsconfig, fs_fd, BPFTOKEN_FSCONFIG_SET_STRING, "delegate_cmds",
+                                    "bpftoken_analyze_probe", 0);
+                        if (r >= 0) {
+                                cached = 0;
+                                return cached;
+                        }
+                }
+        }
+
+        cached = 1;
+        return cached;
+}
+
+int json_print(json_object *j) {
+        const char *s;
+        int r = 0;
+
+        s = json_object_to_json_string_ext(j, table_json_mode_flags(arg_json == TABLE_JSON_SHORT ?
+                                                                    TABLE_JSON_SHORT : TABLE_JSON_PRETTY));
+        if (!s)
+                r = log_oom();
+        else
+                printf("%s\n", s);
+        json_object_put(j);
+        return r;
+}
+
+int format_mask(const BpfNames *names, BpfKind kind, uint64_t mask, bool any, char **ret) {
+        char *s;
+        int r;
+
+        if (any || mask == DELEGATION_ANY)
+                s = strdup("any");
+        else if (mask == 0)
+                s = strdup("-");
+        else {
+                r = delegation_format(names, kind, mask, DELEGATION_STYLE_KERNEL, &s);
+                if (r < 0)
+                        return r;
+        }
+        if (!s)
+                return -ENOMEM;
+        *ret = s;
+        return 0;
+}
+
+json_object *mask_to_json(const BpfNames *names, BpfKind kind, uint64_t mask, bool any) {
+        json_object *o, *a;
+        char hex[32];
+
+        o = json_object_new_object();
+        a = json_object_new_array();
+        if (!o || !a) {
+                json_object_put(o);
+                json_object_put(a);
+                return NULL;
+        }
+        snprintf(hex, sizeof hex, "0x%llx", (unsigned long long) mask);
+        json_object_object_add(o, "mask", json_object_new_string(hex));
+        json_object_object_add(o, "any", json_object_new_boolean(any || mask == DELEGATION_ANY));
+        for (unsigned bit = 0; bit < 64; bit++) {
+                const char *n;
+
+                if (!(mask & (UINT64_C(1) << bit)))
+                        continue;
+                if (any || mask == DELEGATION_ANY) {
+                        if (bit >= bpf_names_count(names, kind))
+                                break;
+                }
+                n = bpf_names_kernel(names, kind, bit);
+                if (n)
+                        json_object_array_add(a, json_object_new_string(n));
+                else {
+                        char b[32];
+
+                        snprintf(b, sizeof b, "0x%llx", (unsigned long long) (UINT64_C(1) << bit));
+                        json_object_array_add(a, json_object_new_string(b));
+                }
+        }
+        json_object_object_add(o, "names", a);
+        return o;
+}
+
+static const struct {
+        const char *name;
+        int error;
+} errno_names[] = {
+        { "EPERM", EPERM },         { "ENOENT", ENOENT },       { "ESRCH", ESRCH },
+        { "EINTR", EINTR },         { "EIO", EIO },             { "ENXIO", ENXIO },
+        { "E2BIG", E2BIG },         { "EBADF", EBADF },         { "EAGAIN", EAGAIN },
+        { "ENOMEM", ENOMEM },       { "EACCES", EACCES },       { "EFAULT", EFAULT },
+        { "EBUSY", EBUSY },         { "EEXIST", EEXIST },       { "EXDEV", EXDEV },
+        { "ENODEV", ENODEV },       { "ENOTDIR", ENOTDIR },     { "EISDIR", EISDIR },
+        { "EINVAL", EINVAL },       { "EMFILE", EMFILE },       { "ENOSPC", ENOSPC },
+        { "EROFS", EROFS },         { "ERANGE", ERANGE },       { "ENOSYS", ENOSYS },
+        { "ELOOP", ELOOP },         { "ENOTSUP", EOPNOTSUPP },  { "EOPNOTSUPP", EOPNOTSUPP },
+        { "EPROTO", EPROTO },       { "ENOTCONN", ENOTCONN },   { "ECONNREFUSED", ECONNREFUSED },
+        { "ENOTTY", ENOTTY },       { "E2BIG", E2BIG },         { "ENOTSOCK", ENOTSOCK },
+        { "ENOMSG", ENOMSG },       { "EBADMSG", EBADMSG },     { "ETIMEDOUT", ETIMEDOUT },
+        { "EMEDIUMTYPE", EMEDIUMTYPE },
+};
+
+const char *errno_to_name(int error) {
+        if (error < 0)
+                error = -error;
+        for (size_t i = 0; i < ELEMENTSOF(errno_names); i++)
+                if (errno_names[i].error == error)
+                        return errno_names[i].name;
+        return NULL;
+}
+
+int errno_from_string(const char *s) {
+        char *end;
+        long v;
+
+        if (isempty(s))
+                return -EINVAL;
+
+        for (size_t i = 0; i < ELEMENTSOF(errno_names); i++)
+                if (strcaseeq(s, errno_names[i].name))
+                        return errno_names[i].error;
+
+        errno = 0;
+        v = strtol(s, &end, 10);
+        if (errno == 0 && *end == '\0' && end != s && v != 0 && v > -4096 && v < 4096)
+                return (int) (v < 0 ? -v : v);
+
+        for (int e = 1; e < 134; e++)
+                if (strcaseeq(s, strerror(e)))
+                        return e;
+
+        return -EINVAL;
+}
+
+int table_add_mask(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present) {
+        _cleanup_(freep) char *text = NULL;
+        json_object *j;
+        int r;
+
+        if (!present)
+                return table_add_json(t, NULL, mask_to_json(names, kind, 0, false));
+
+        r = format_mask(names, kind, mask, any, &text);
+        if (r < 0)
+                return r;
+        j = mask_to_json(names, kind, mask, any);
+        if (!j)
+                return -ENOMEM;
+        return table_add_json(t, streq(text, "-") ? NULL : text, j);
+}

@@ -1,0 +1,233 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "analyze.h"
+#include "config.h"
+#include "log.h"
+#include "macro.h"
+
+/* 1 is reserved for "verify found errors". */
+#define EXIT_USAGE 2
+
+static const struct {
+        const char *name;
+        int (*func)(int argc, char *argv[]);
+} verbs[] = {
+        { "names",    verb_names    },
+        { "units",    verb_units    },
+        { "status",   verb_status   },
+        { "mounts",   verb_mounts   },
+        { "tokens",   verb_tokens   },
+        { "verify",   verb_verify   },
+        { "security", verb_security },
+        { "probe",    verb_probe    },
+        { "explain",  verb_explain  },
+};
+
+static int help(void) {
+        printf("%s [OPTIONS...] COMMAND ...\n"
+               "\n"
+               "Inspect, verify and explain BPF token delegation on this host.\n"
+               "\n"
+               "Commands:\n"
+               "  names [KIND]             List the BPF names the running kernel knows, in systemd and\n"
+               "                           kernel spellings (KIND: commands, maps, programs, attachments)\n"
+               "  units                    List units with BPF delegation and who serves them\n"
+               "  status UNIT...           Requested against effective delegation, live tokens, warnings\n"
+               "  mounts                   List delegated bpffs instances in all mount namespaces\n"
+               "  tokens                   List live BPF token file descriptors of all processes\n"
+               "  verify FILE|UNIT...      Check units' BPF delegation settings\n"
+               "  security FILE|UNIT...    Assess what a unit's BPF delegation exposes\n"
+               "  probe                    Show what this kernel and host support\n"
+               "  explain ERRNO|MESSAGE... Explain an error a BPF program printed ('-': read stdin)\n"
+               "\n"
+               "Options:\n"
+               "  -h --help                Show this help\n"
+               "     --version             Show package version\n"
+               "     --no-pager            Do not pipe output into a pager\n"
+               "     --no-legend           Do not show the headers and footers\n"
+               "     --json=pretty|short|off\n"
+               "                           Generate JSON output\n"
+               "  -a --all                 mounts: also list bpffs instances without delegation\n"
+               "     --systemd-version=N   Assume systemd version N instead of the installed one\n"
+               "     --token-support=auto|yes|no\n"
+               "                           Assume the kernel does (not) support BPF tokens\n"
+               "     --root=PATH           Read unit files below PATH\n"
+               "     --btf=PATH            Read BPF names from this BTF file, not the running kernel's\n"
+               "\n"
+               "See the bpftoken-analyze(1) man page for details.\n",
+               program_invocation_short_name);
+        return 0;
+}
+
+/* Parses options from argv[optind] on; with stop_at_verb, stops at the first non-option. */
+static int parse_options(int argc, char *argv[], bool stop_at_verb) {
+        enum {
+                ARG_VERSION = 0x100,
+                ARG_NO_PAGER,
+                ARG_NO_LEGEND,
+                ARG_JSON,
+                ARG_SYSTEMD_VERSION,
+                ARG_TOKEN_SUPPORT,
+                ARG_ROOT,
+                ARG_BTF,
+        };
+        static const struct option options[] = {
+                { "help",            no_argument,       NULL, 'h'                 },
+                { "version",         no_argument,       NULL, ARG_VERSION         },
+                { "no-pager",        no_argument,       NULL, ARG_NO_PAGER        },
+                { "no-legend",       no_argument,       NULL, ARG_NO_LEGEND       },
+                { "json",            required_argument, NULL, ARG_JSON            },
+                { "all",             no_argument,       NULL, 'a'                 },
+                { "systemd-version", required_argument, NULL, ARG_SYSTEMD_VERSION },
+                { "token-support",   required_argument, NULL, ARG_TOKEN_SUPPORT   },
+                { "root",            required_argument, NULL, ARG_ROOT            },
+                { "btf",             required_argument, NULL, ARG_BTF             },
+                {}
+        };
+        int c;
+
+        while ((c = getopt_long(argc, argv, stop_at_verb ? "+ha" : "ha", options, NULL)) >= 0)
+                switch (c) {
+                case 'h':
+                        (void) help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("bpftoken-analyze %s\n", PROJECT_VERSION);
+                        return 0;
+                case ARG_NO_PAGER:
+                        arg_pager = false;
+                        break;
+                case ARG_NO_LEGEND:
+                        arg_legend = false;
+                        break;
+                case ARG_JSON: {
+                        TableJsonMode m = table_json_mode_from_string(optarg);
+
+                        if (m < 0)
+                                return log_error_errno(-EINVAL, "Invalid --json= mode '%s': use pretty, short or off.",
+                                                       optarg);
+                        arg_json = m;
+                        break;
+                }
+                case 'a':
+                        arg_all = true;
+                        break;
+                case ARG_SYSTEMD_VERSION: {
+                        char *end;
+                        long v;
+
+                        errno = 0;
+                        v = strtol(optarg, &end, 10);
+                        if (errno != 0 || end == optarg || *end != '\0' || v < 1 || v > 100000)
+                                return log_error_errno(-EINVAL, "Invalid --systemd-version= value '%s': expected a number such as 257.",
+                                                       optarg);
+                        arg_systemd_version = (int) v;
+                        break;
+                }
+                case ARG_TOKEN_SUPPORT:
+                        if (streq(optarg, "auto"))
+                                arg_token_support = -1;
+                        else if (streq(optarg, "yes"))
+                                arg_token_support = 1;
+                        else if (streq(optarg, "no"))
+                                arg_token_support = 0;
+                        else
+                                return log_error_errno(-EINVAL, "Invalid --token-support= value '%s': use auto, yes or no.",
+                                                       optarg);
+                        break;
+                case ARG_ROOT:
+                        arg_root = optarg;
+                        break;
+                case ARG_BTF:
+                        arg_btf = optarg;
+                        break;
+                case '?':
+                        return -EINVAL;
+                default:
+                        return log_error_errno(-EINVAL, "Unhandled option.");
+                }
+
+        return 1;
+}
+
+/* 'explain' takes what a program printed, which may start with '-' ("-1"): after that verb only
+ * arguments that are exactly one of our options count as options. */
+static int parse_explain_args(int *argc, char *argv[]) {
+        int n = 1;
+
+        for (int i = 1; i < *argc; i++) {
+                const char *a = argv[i];
+
+                if (streq(a, "--")) {
+                        for (i++; i < *argc; i++)
+                                argv[n++] = argv[i];
+                        break;
+                }
+                if (streq(a, "--no-pager"))
+                        arg_pager = false;
+                else if (streq(a, "--no-legend"))
+                        arg_legend = false;
+                else if (startswith(a, "--json=")) {
+                        TableJsonMode m = table_json_mode_from_string(a + 7);
+
+                        if (m < 0)
+                                return log_error_errno(-EINVAL, "Invalid --json= mode '%s': use pretty, short or off.", a + 7);
+                        arg_json = m;
+                } else
+                        argv[n++] = argv[i];
+        }
+        *argc = n;
+        return 0;
+}
+
+int main(int argc, char *argv[]) {
+        char **verb_argv;
+        int r, verb_argc;
+
+        log_setup("bpftoken-analyze", LOG_TARGET_STDERR);
+
+        /* Options before the verb, then the verb, then (except for explain) options mixed with
+         * the verb's arguments, as systemd-analyze takes them. */
+        r = parse_options(argc, argv, true);
+        if (r <= 0)
+                return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
+        if (optind >= argc) {
+                log_error("Missing command; see --help.");
+                return EXIT_USAGE;
+        }
+
+        verb_argv = argv + optind;
+        verb_argc = argc - optind;
+        if (streq(verb_argv[0], "explain")) {
+                r = parse_explain_args(&verb_argc, verb_argv);
+                if (r < 0)
+                        return EXIT_USAGE;
+        } else {
+                optind = 0; /* re-initialise getopt */
+                r = parse_options(verb_argc, verb_argv, false);
+                if (r <= 0)
+                        return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
+                /* getopt moved the non-options to the end, from optind on; the verb stays first */
+                for (int i = optind; i < verb_argc; i++)
+                        verb_argv[1 + i - optind] = verb_argv[i];
+                verb_argc = 1 + verb_argc - optind;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
+                if (!streq(verb_argv[0], verbs[i].name))
+                        continue;
+
+                r = verbs[i].func(verb_argc, verb_argv);
+                fflush(stdout);
+                pager_close();
+                if (r == ANALYZE_EXIT_FINDINGS)
+                        return ANALYZE_EXIT_FINDINGS;
+                return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
+        }
+
+        log_error("Unknown command '%s'; see --help.", verb_argv[0]);
+        return EXIT_USAGE;
+}
