@@ -1,0 +1,190 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <cmocka.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "macro.h"
+#include "policy.h"
+
+static BpfNames *names;
+
+static int setup(void **state) {
+        return bpf_names_new_builtin(&names) < 0 ? -1 : 0;
+}
+
+static int teardown(void **state) {
+        bpf_names_free(names);
+        return 0;
+}
+
+static void test_parse_valid(void **state) {
+        static const struct {
+                const char *text;
+                PolicyMatchKind match;
+                uint64_t masks[4];
+        } cases[] = {
+                { "[Match]\nUnit=a.service\n[Delegation]\nCommands=BPFMapCreate,BPFProgLoad\nMaps=array\n"
+                  "Programs=socket_filter\nAttachments=any\n",
+                  POLICY_MATCH_UNIT, { 0x21, 0x4, 0x2, UINT64_MAX } },
+                { "# comment\n; another\n\n[Match]\n  User = 0  \n[Delegation]\nCommands=0x40021\n",
+                  POLICY_MATCH_USER, { 0x40021, 0, 0, 0 } },
+                { "[Match]\nGroup=0\n[Delegation]\nPreset=libbpf\n",
+                  POLICY_MATCH_GROUP, { 0x40021, 0x4, 0x2, 0x1 } },
+                { "[Match]\nUnit=t@.service\n[Delegation]\nMaps=array\nMaps=\n",
+                  POLICY_MATCH_UNIT, { 0, 0, 0, 0 } },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                Policy *p = NULL;
+                char error[512] = "";
+                int r = policy_parse(names, "t.conf", cases[i].text, &p, error, sizeof error);
+
+                if (r < 0)
+                        fail_msg("case %zu: %s", i, error);
+                assert_int_equal(p->match, cases[i].match);
+                for (int k = 0; k < 4; k++)
+                        assert_true(p->delegation.masks[k] == cases[i].masks[k]);
+                policy_free(p);
+        }
+}
+
+static void test_parse_invalid(void **state) {
+        static const struct {
+                const char *text;
+                const char *needle;
+        } cases[] = {
+                { "[Delegation]\nCommands=prog_load\n", "no [Match]" },
+                { "[Match]\nUnit=a.service\nUser=0\n", "only one of" },
+                { "[Match]\nUnit=not a unit\n", "not a valid unit name" },
+                { "[Match]\nUnit=a.service\n[Delegation]\nCommands=prog_lod\n", "prog_load" },
+                { "[Match]\nUnit=a.service\n[Delegation]\nFrobs=1\n", "unknown key Frobs=" },
+                { "[Matches]\n", "unknown section" },
+                { "Commands=any\n", "outside of a section" },
+                { "[Match]\nUser=no-such-user-bpftoken\n", "unknown user" },
+                { "[Match]\nUnit=a.service\n[Delegation]\nPreset=libbfp\n", "libbpf" },
+                { "[Match]\nUnit=a.service\nnot an assignment\n", "expected KEY=VALUE" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                Policy *p = NULL;
+                char error[512] = "";
+                int r = policy_parse(names, "t.conf", cases[i].text, &p, error, sizeof error);
+
+                assert_true(r < 0);
+                if (!strstr(error, cases[i].needle))
+                        fail_msg("case %zu: '%s' lacks '%s'", i, error, cases[i].needle);
+                assert_non_null(strstr(error, "t.conf"));
+        }
+}
+
+static void test_unit_matches(void **state) {
+        assert_true(policy_unit_matches("a.service", "a.service"));
+        assert_false(policy_unit_matches("a.service", "b.service"));
+        assert_true(policy_unit_matches("t@.service", "t@x.service"));
+        assert_false(policy_unit_matches("t@.service", "t@.service.x"));
+        assert_false(policy_unit_matches("t@.service", "tt@x.service"));
+        assert_false(policy_unit_matches("t@.service", "t@x.socket"));
+        assert_false(policy_unit_matches(NULL, "a.service"));
+}
+
+static void write_policy(const char *dir, const char *name, const char *text, mode_t mode) {
+        char path[4096];
+        FILE *f;
+
+        snprintf(path, sizeof path, "%s/%s", dir, name);
+        f = fopen(path, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+        assert_int_equal(chmod(path, mode), 0);
+}
+
+static int reports;
+static void count_report(const char *path, int error, const char *message, void *userdata) {
+        reports++;
+}
+
+static void test_find(void **state) {
+        char etc[] = "/tmp/test-policy-etc.XXXXXX", run[] = "/tmp/test-policy-run.XXXXXX";
+        const char *dirs[] = { etc, run, NULL };
+        gid_t groups[] = { 77 };
+        PolicyCaller c = { .unit = "a.service", .uid = 1000, .gid = 100, .groups = groups, .n_groups = 1 };
+        Policy *p = NULL;
+
+        if (geteuid() != 0)
+                skip(); /* ownership checks need root-owned files */
+        assert_non_null(mkdtemp(etc));
+        assert_non_null(mkdtemp(run));
+        assert_int_equal(chmod(etc, 0755), 0);
+        assert_int_equal(chmod(run, 0755), 0);
+
+        write_policy(run, "a.conf", "[Match]\nUnit=a.service\n[Delegation]\nCommands=prog_load\n", 0644);
+        write_policy(etc, "u.conf", "[Match]\nUser=1000\n[Delegation]\nCommands=map_create\n", 0644);
+        write_policy(etc, "g.conf", "[Match]\nGroup=77\n[Delegation]\nCommands=btf_load\n", 0644);
+        write_policy(etc, "w.conf", "[Match]\nUnit=a.service\n[Delegation]\nCommands=any\n", 0666);
+
+        /* the unit match wins, and the world-writable one is ignored and reported */
+        reports = 0;
+        assert_int_equal(policy_find(names, dirs, &c, &p, count_report, NULL), 0);
+        assert_true(p->delegation.masks[0] == 0x20);
+        assert_int_equal(reports, 1);
+        policy_free(p);
+
+        /* /etc masks /run by file name */
+        write_policy(etc, "a.conf", "[Match]\nUnit=a.service\n[Delegation]\nCommands=obj_pin\n", 0644);
+        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_true(p->delegation.masks[0] == 0x40);
+        policy_free(p);
+
+        /* without a unit: the user, then the supplementary group */
+        c.unit = NULL;
+        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_int_equal(p->match, POLICY_MATCH_USER);
+        policy_free(p);
+        c.uid = 2000;
+        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_int_equal(p->match, POLICY_MATCH_GROUP);
+        policy_free(p);
+        c.n_groups = 0;
+        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), -ENOENT);
+
+        /* another unit gets nothing */
+        c.unit = "b.service";
+        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), -ENOENT);
+
+        /* a symlink is ignored */
+        {
+                char link[4096], target[4096];
+                snprintf(link, sizeof link, "%s/s.conf", etc);
+                snprintf(target, sizeof target, "%s/a.conf", run);
+                assert_int_equal(symlink(target, link), 0);
+                reports = 0;
+                c.unit = "a.service";
+                assert_int_equal(policy_find(names, dirs, &c, &p, count_report, NULL), 0);
+                assert_int_equal(reports, 2); /* w.conf and s.conf */
+                policy_free(p);
+        }
+
+        {
+                char cmd[8192];
+                snprintf(cmd, sizeof cmd, "rm -rf '%s' '%s'", etc, run);
+                assert_int_equal(system(cmd), 0);
+        }
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_parse_valid),
+                cmocka_unit_test(test_parse_invalid),
+                cmocka_unit_test(test_unit_matches),
+                cmocka_unit_test(test_find),
+        };
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
