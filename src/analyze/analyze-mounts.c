@@ -117,6 +117,7 @@ int verb_mounts(int argc, char *argv[]) {
         mount_scan_done(&s);
 
         table_set_legend(t, arg_legend);
+        table_set_header(t, arg_legend);
         pager_open();
         r = table_print_mode(t, arg_json, stdout);
         if (r < 0)

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <stdio.h>
+#include <string.h>
 
 #include "analyze.h"
 #include "log.h"
@@ -17,7 +18,16 @@ enum {
         COL_KNOWN_TO_KERNEL, COL_IN_SYSTEMD_TABLE, COL_SYSTEMD_BIT,
 };
 
-static int add_kind(Table *t, const BpfNames *names, const BpfNames *builtin, BpfKind kind) {
+static bool name_wanted(char **filter, const char *kname, const char *sname) {
+        if (!filter || !*filter)
+                return true;
+        for (char **f = filter; *f; f++)
+                if ((kname && strcaseeq(*f, kname)) || (sname && strcaseeq(*f, sname)))
+                        return true;
+        return false;
+}
+
+static int add_kind(Table *t, const BpfNames *names, const BpfNames *builtin, BpfKind kind, char **filter) {
         unsigned n = bpf_names_count(names, kind), nb = bpf_names_count(builtin, kind);
         bool from_btf = bpf_names_source(names) == BPF_NAMES_SOURCE_BTF;
         int r = 0;
@@ -42,6 +52,8 @@ static int add_kind(Table *t, const BpfNames *names, const BpfNames *builtin, Bp
                         if (!kname)
                                 continue;
                 }
+                if (!name_wanted(filter, kname, sname))
+                        continue;
                 in_systemd = bpf_names_in_systemd_table(kind, kname);
                 has_sbit = in_systemd && bpf_names_systemd_table_bit(kind, kname, &sbit) >= 0;
 
@@ -87,9 +99,7 @@ int verb_names(int argc, char *argv[]) {
         BpfKind only = _BPF_KIND_INVALID;
         int r;
 
-        if (argc > 2)
-                return log_error_errno(-EINVAL, "The 'names' verb takes at most one argument: commands, maps, programs or attachments.");
-        if (argc == 2) {
+        if (argc >= 2) {
                 only = bpf_kind_from_string(argv[1]);
                 if (only < 0)
                         return log_error_errno(-EINVAL, "Unknown kind '%s': use commands, maps, programs or attachments.",
@@ -116,12 +126,13 @@ int verb_names(int argc, char *argv[]) {
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
                 if (only >= 0 && k != only)
                         continue;
-                r = add_kind(t, names, builtin, k);
+                r = add_kind(t, names, builtin, k, argc > 2 ? argv + 2 : NULL);
                 if (r < 0)
                         return log_oom();
         }
 
         table_set_legend(t, arg_legend);
+        table_set_header(t, arg_legend);
         pager_open();
         r = table_print_mode(t, arg_json, stdout);
         if (r < 0)

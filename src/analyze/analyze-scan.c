@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "analyze-scan.h"
@@ -192,66 +194,83 @@ void token_scan_done(TokenScan *s) {
         *s = (TokenScan) {};
 }
 
-static int scan_process_tokens(int proc_fd, pid_t pid, TokenScan *s, size_t *allocated) {
+struct linux_dirent64 {
+        uint64_t d_ino;
+        int64_t d_off;
+        unsigned short d_reclen;
+        unsigned char d_type;
+        char d_name[];
+};
+
+#define DENTS_BUFFER_SIZE (64U * 1024U)
+
+static int scan_process_tokens(int proc_fd, pid_t pid, char *dents, TokenScan *s, size_t *allocated) {
         _cleanup_(closep) int fd_dir_fd = -EBADF;
         char path[320];
-        DIR *d;
-        struct dirent *de;
         size_t first = s->n_entries;
 
         snprintf(path, sizeof path, "%d/fd", (int) pid);
         fd_dir_fd = openat(proc_fd, path, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         if (fd_dir_fd < 0)
                 return -errno;
-        d = fdopendir(fd_dir_fd);
-        if (!d)
-                return -errno;
-        fd_dir_fd = -EBADF; /* owned by d now */
 
-        while ((de = readdir(d))) {
-                _cleanup_(freep) char *info = NULL;
-                char target[PATH_MAX];
-                TokenFdinfo t;
-                size_t size;
-                ssize_t n;
-                pid_t fdnum;
+        /* Raw getdents64 into one reused buffer: fewer system calls per process than
+         * fdopendir()/readdir(), which matters with thousands of processes. procfs fills the
+         * buffer until it runs out of entries, so a buffer far from full means the end. */
+        for (;;) {
+                long n = syscall(SYS_getdents64, fd_dir_fd, dents, DENTS_BUFFER_SIZE);
 
-                if (!parse_pid(de->d_name, &fdnum) && !streq(de->d_name, "0"))
-                        continue;
-                if (streq(de->d_name, "0"))
-                        fdnum = 0;
-
-                n = readlinkat(dirfd(d), de->d_name, target, sizeof target - 1);
                 if (n < 0)
-                        continue;
-                target[n] = '\0';
-                if (!fdinfo_link_is_token(target))
-                        continue;
+                        return -errno;
+                if (n == 0)
+                        break;
 
-                snprintf(path, sizeof path, "%d/fdinfo/%s", (int) pid, de->d_name);
-                if (read_at(proc_fd, path, FDINFO_TEXT_MAX, &info, &size) < 0)
-                        continue;
-                if (fdinfo_parse_token(info, size, &t) < 0)
-                        continue;
+                for (long off = 0; off < n;) {
+                        struct linux_dirent64 *de = (struct linux_dirent64 *) (dents + off);
+                        _cleanup_(freep) char *info = NULL;
+                        char target[PATH_MAX];
+                        TokenFdinfo t;
+                        size_t size;
+                        ssize_t l;
+                        pid_t fdnum;
 
-                if (s->n_entries >= *allocated) {
-                        size_t a = *allocated ? *allocated * 2 : 16;
-                        TokenEntry *e = reallocarray(s->entries, a, sizeof *e);
+                        off += de->d_reclen;
+                        if (streq(de->d_name, "0"))
+                                fdnum = 0;
+                        else if (!parse_pid(de->d_name, &fdnum))
+                                continue;
 
-                        if (!e) {
-                                closedir(d);
-                                return -ENOMEM;
+                        l = readlinkat(fd_dir_fd, de->d_name, target, sizeof target - 1);
+                        if (l < 0)
+                                continue;
+                        target[l] = '\0';
+                        if (!fdinfo_link_is_token(target))
+                                continue;
+
+                        snprintf(path, sizeof path, "%d/fdinfo/%s", (int) pid, de->d_name);
+                        if (read_at(proc_fd, path, FDINFO_TEXT_MAX, &info, &size) < 0)
+                                continue;
+                        if (fdinfo_parse_token(info, size, &t) < 0)
+                                continue;
+
+                        if (s->n_entries >= *allocated) {
+                                size_t a = *allocated ? *allocated * 2 : 16;
+                                TokenEntry *e = reallocarray(s->entries, a, sizeof *e);
+
+                                if (!e)
+                                        return -ENOMEM;
+                                s->entries = e;
+                                *allocated = a;
                         }
-                        s->entries = e;
-                        *allocated = a;
+                        s->entries[s->n_entries++] = (TokenEntry) {
+                                .pid = pid,
+                                .fd = (int) fdnum,
+                                .info = t,
+                        };
                 }
-                s->entries[s->n_entries++] = (TokenEntry) {
-                        .pid = pid,
-                        .fd = (int) fdnum,
-                        .info = t,
-                };
+                if ((size_t) n < DENTS_BUFFER_SIZE / 2)
+                        break;
         }
-        closedir(d);
 
         /* Details once per process that holds tokens. */
         if (s->n_entries > first) {
@@ -279,12 +298,16 @@ static int scan_process_tokens(int proc_fd, pid_t pid, TokenScan *s, size_t *all
 
 int scan_tokens(const ScanFilter *filter, TokenScan *ret) {
         _cleanup_(closep) int proc_fd = -EBADF;
+        _cleanup_(freep) char *dents = NULL;
         TokenScan s = {};
         size_t allocated = 0;
         struct dirent *de;
         DIR *d;
         int r = 0;
 
+        dents = malloc(DENTS_BUFFER_SIZE);
+        if (!dents)
+                return -ENOMEM;
         proc_fd = open("/proc", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         if (proc_fd < 0)
                 return -errno;
@@ -300,7 +323,7 @@ int scan_tokens(const ScanFilter *filter, TokenScan *ret) {
                 if (!filter_pid_ok(filter, proc_fd, pid))
                         continue;
                 s.n_processes++;
-                r = scan_process_tokens(proc_fd, pid, &s, &allocated);
+                r = scan_process_tokens(proc_fd, pid, dents, &s, &allocated);
                 if (r == -ENOMEM)
                         break;
                 if (r < 0)

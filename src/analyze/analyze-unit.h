@@ -13,6 +13,7 @@
 
 #include "bpf-names.h"
 #include "delegation.h"
+#include "macro.h"
 #include "unit-file.h"
 
 typedef enum Severity {

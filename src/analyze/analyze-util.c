@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <systemd/sd-bus.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
 
@@ -386,6 +387,32 @@ int format_mask(const BpfNames *names, BpfKind kind, uint64_t mask, bool any, ch
         return 0;
 }
 
+int format_mask_brief(const BpfNames *names, BpfKind kind, uint64_t mask, bool any, size_t max_names, char **ret) {
+        _cleanup_(freep) char *full = NULL;
+        size_t n = 1;
+        char *p;
+        int r;
+
+        r = format_mask(names, kind, mask, any, &full);
+        if (r < 0)
+                return r;
+        for (p = full; *p; p++)
+                if (*p == ',')
+                        n++;
+        if (n <= max_names) {
+                *ret = TAKE_PTR(full);
+                return 0;
+        }
+        /* cut after max_names names */
+        p = full;
+        for (size_t i = 0; i < max_names; i++)
+                p = strchr(p, ',') + 1;
+        p[-1] = '\0';
+        if (asprintf(ret, "%s,... (%zu more)", full, n - max_names) < 0)
+                return -ENOMEM;
+        return 0;
+}
+
 json_object *mask_to_json(const BpfNames *names, BpfKind kind, uint64_t mask, bool any) {
         json_object *o, *a;
         char hex[32];
@@ -435,7 +462,7 @@ static const struct {
         { "ENODEV", ENODEV },       { "ENOTDIR", ENOTDIR },     { "EISDIR", EISDIR },
         { "EINVAL", EINVAL },       { "EMFILE", EMFILE },       { "ENOSPC", ENOSPC },
         { "EROFS", EROFS },         { "ERANGE", ERANGE },       { "ENOSYS", ENOSYS },
-        { "ELOOP", ELOOP },         { "ENOTSUP", EOPNOTSUPP },  { "EOPNOTSUPP", EOPNOTSUPP },
+        { "ELOOP", ELOOP },         { "EOPNOTSUPP", EOPNOTSUPP }, { "ENOTSUP", EOPNOTSUPP },
         { "EPROTO", EPROTO },       { "ENOTCONN", ENOTCONN },   { "ECONNREFUSED", ECONNREFUSED },
         { "ENOTTY", ENOTTY },       { "E2BIG", E2BIG },         { "ENOTSOCK", ENOTSOCK },
         { "ENOMSG", ENOMSG },       { "EBADMSG", EBADMSG },     { "ETIMEDOUT", ETIMEDOUT },
@@ -474,7 +501,8 @@ int errno_from_string(const char *s) {
         return -EINVAL;
 }
 
-int table_add_mask(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present) {
+int table_add_mask_brief(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present,
+                         size_t max_names) {
         _cleanup_(freep) char *text = NULL;
         json_object *j;
         int r;
@@ -482,11 +510,37 @@ int table_add_mask(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask,
         if (!present)
                 return table_add_json(t, NULL, mask_to_json(names, kind, 0, false));
 
-        r = format_mask(names, kind, mask, any, &text);
+        r = format_mask_brief(names, kind, mask, any, max_names, &text);
         if (r < 0)
                 return r;
         j = mask_to_json(names, kind, mask, any);
         if (!j)
                 return -ENOMEM;
         return table_add_json(t, streq(text, "-") ? NULL : text, j);
+}
+
+int unit_active_state(const char *unit, char **ret) {
+        sd_bus *bus = NULL;
+        _cleanup_(freep) char *path = NULL;
+        char *state = NULL;
+        int r;
+
+        if (!systemd_is_running())
+                return -EHOSTDOWN;
+        r = sd_bus_open_system(&bus);
+        if (r < 0)
+                return r;
+        r = sd_bus_path_encode("/org/freedesktop/systemd1/unit", unit, &path);
+        if (r >= 0)
+                r = sd_bus_get_property_string(bus, "org.freedesktop.systemd1", path, "org.freedesktop.systemd1.Unit",
+                                               "ActiveState", NULL, &state);
+        sd_bus_flush_close_unref(bus);
+        if (r < 0)
+                return r;
+        *ret = state;
+        return 0;
+}
+
+int table_add_mask(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present) {
+        return table_add_mask_brief(t, names, kind, mask, any, present, SIZE_MAX);
 }

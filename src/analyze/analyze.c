@@ -32,7 +32,7 @@ static int help(void) {
                "Inspect, verify and explain BPF token delegation on this host.\n"
                "\n"
                "Commands:\n"
-               "  names [KIND]             List the BPF names the running kernel knows, in systemd and\n"
+               "  names [KIND [NAME...]]   List the BPF names the running kernel knows, in systemd and\n"
                "                           kernel spellings (KIND: commands, maps, programs, attachments)\n"
                "  units                    List units with BPF delegation and who serves them\n"
                "  status UNIT...           Requested against effective delegation, live tokens, warnings\n"
@@ -179,6 +179,7 @@ static int parse_explain_args(int *argc, char *argv[]) {
                 } else
                         argv[n++] = argv[i];
         }
+        argv[n] = NULL;
         *argc = n;
         return 0;
 }
@@ -214,6 +215,7 @@ int main(int argc, char *argv[]) {
                 for (int i = optind; i < verb_argc; i++)
                         verb_argv[1 + i - optind] = verb_argv[i];
                 verb_argc = 1 + verb_argc - optind;
+                verb_argv[verb_argc] = NULL;
         }
 
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {

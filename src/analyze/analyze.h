@@ -55,20 +55,42 @@ bool systemd_is_running(void);
  * value). 1 yes, 0 no, negative if it could not be told. */
 int kernel_token_support(void);
 
+/* ActiveState of a unit from the running systemd (D-Bus); -EHOSTDOWN if systemd is not PID 1. */
+int unit_active_state(const char *unit, char **ret);
+
 /* Print a JSON value in arg_json mode (pretty if arg_json is off). Takes ownership. */
 int json_print(json_object *j);
 
 /* A kernel-spelling list of a mask for display ("map_create,prog_load", "any", "-"). */
 int format_mask(const BpfNames *names, BpfKind kind, uint64_t mask, bool any, char **ret);
+/* The same, at most max_names names, then "... (N more)". */
+int format_mask_brief(const BpfNames *names, BpfKind kind, uint64_t mask, bool any, size_t max_names, char **ret);
 /* JSON for a mask: {"mask":"0x21","any":false,"names":["map_create","prog_load"]} */
 json_object *mask_to_json(const BpfNames *names, BpfKind kind, uint64_t mask, bool any);
 
 /* A table cell for a mask: text as format_mask(), JSON as mask_to_json(). !present: "-". */
 int table_add_mask(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present);
+int table_add_mask_brief(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present,
+                         size_t max_names);
 
 /* Parse an errno name ("EPERM"), number ("1", "-1") or strerror() text. -EINVAL if none. */
 int errno_from_string(const char *s);
 const char *errno_to_name(int error);
+
+static inline void json_object_putp(json_object **j) {
+        if (*j)
+                json_object_put(*j);
+}
+
+/* verify.c: the context of the checks (systemd version, kernel support), and loading a unit by
+ * name or path with the error logged. */
+struct CheckContext;
+struct UnitBpf;
+int analyze_check_context(struct CheckContext *ret);
+int analyze_load_unit(const BpfNames *names, const char *arg, struct UnitBpf **ret);
+
+/* units.c: "native", "bpftoken" or "none", with a sentence why. */
+const char *unit_implementation(const struct UnitBpf *u, int systemd_version, const char **ret_reason);
 
 /* verbs */
 int verb_names(int argc, char *argv[]);

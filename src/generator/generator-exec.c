@@ -63,7 +63,7 @@ static int word_end(const char *p, const char **ret) {
 }
 
 static int parse_one(const char *start, const char *end, ExecCommand *c, char *error, size_t error_size) {
-        const char *p = start, *w, *we;
+        const char *p = start, *w, *we, *last;
         int r;
 
         *c = (ExecCommand) {};
@@ -131,10 +131,21 @@ static int parse_one(const char *start, const char *end, ExecCommand *c, char *e
                 p = we;
         }
 
-        /* The arguments, without the whitespace before a following ";" or the end. */
-        while (end > p && strchr(WHITESPACE, end[-1]))
-                end--;
-        c->rest = strndup(p, (size_t) (end - p));
+        /* The arguments, up to the end of the last word: without the whitespace before a following ";"
+         * or the end of the line, but with an escaped space ("a\\ ") that ends the last word. */
+        last = p;
+        for (const char *q = p;;) {
+                q += strspn(q, WHITESPACE);
+                if (q >= end)
+                        break;
+                r = word_end(q, &we);
+                if (r < 0 || we > end) {
+                        set_error(error, error_size, "unbalanced quotes or a trailing backslash");
+                        return -EINVAL;
+                }
+                last = q = we;
+        }
+        c->rest = strndup(p, (size_t) (last - p));
         return c->rest ? 0 : -ENOMEM;
 }
 
@@ -266,6 +277,14 @@ int exec_command_wrap(const ExecCommand *c, const char *exec_path, char **ret) {
                         path[j++] = '$';
         }
         path[j] = '\0';
+
+        /* "!;" is a command named ";" after its prefix; standing alone, ";" would separate commands. */
+        if (streq(path, ";")) {
+                free(path);
+                path = strdup("\\;");
+                if (!path)
+                        return -ENOMEM;
+        }
 
         if (c->argv0)
                 r = asprintf(ret, "%s%s --argv0 %s -- %s%s", prefix, exec_path, c->argv0, path, c->rest);

@@ -45,6 +45,8 @@ typedef struct GeneratorPlan {
         char *dropin;       /* contents of UNIT.d/GENERATOR_DROPIN_NAME */
         char *policy;       /* contents of bpftoken-policy.d/UNIT.conf (systemd < 258 only) */
         Delegation delegation;
+        bool wants_kernel_names; /* a "~" list or a name ctx->names lacks: the running kernel's names may
+                                  * decide differently (the caller may plan again with them) */
 } GeneratorPlan;
 
 void generator_plan_done(GeneratorPlan *p);

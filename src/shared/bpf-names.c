@@ -555,9 +555,12 @@ static bool distance_acceptable(unsigned d, const char *candidate) {
 size_t bpf_names_suggest(const BpfNames *n, BpfKind kind, const char *name, const char **ret, size_t max) {
         const BpfNamesKind *k = names_kind(n, kind);
         unsigned best[BPF_NAMES_BITS];
-        size_t found = 0;
+        size_t found = 0, len;
 
-        if (!k || !name || !ret || max == 0 || strlen(name) > SUGGEST_NAME_MAX)
+        if (!k || !name || !ret || max == 0)
+                return 0;
+        len = strlen(name);
+        if (len > SUGGEST_NAME_MAX)
                 return 0;
 
         for (unsigned b = 0; b < BPF_NAMES_BITS; b++)
@@ -569,7 +572,13 @@ size_t bpf_names_suggest(const BpfNames *n, BpfKind kind, const char *name, cons
                 const char *spellings[] = { e->kernel, e->systemd };
 
                 for (size_t s = 0; s < ELEMENTSOF(spellings); s++) {
-                        unsigned d = bpf_edit_distance(name, spellings[s]);
+                        size_t l = strlen(spellings[s]);
+                        unsigned d;
+
+                        /* the distance is at least the difference in length: skip the hopeless */
+                        if ((len > l ? len - l : l - len) > 3)
+                                continue;
+                        d = bpf_edit_distance(name, spellings[s]);
 
                         if (distance_acceptable(d, spellings[s]) && d < best[e->value])
                                 best[e->value] = d;

@@ -69,11 +69,13 @@ const char *bpf_names_systemd(const BpfNames *n, BpfKind kind, unsigned bit);
 int bpf_names_lookup(const BpfNames *n, BpfKind kind, const char *name, unsigned *ret_bit);
 
 /* Up to max names (kernel spelling) closest to name by edit distance, for "did you mean"; returns
- * how many were written to ret (pointers into n). */
+ * how many were written to ret (pointers into n). Case-insensitive, against both spellings and the
+ * aliases; at most 3 edits and fewer than half the name; closest first, then in enum order. */
 size_t bpf_names_suggest(const BpfNames *n, BpfKind kind, const char *name, const char **ret, size_t max);
 
-/* Whether the bit's name is in systemd's own tables (the built-in table, systemd 262's list), and
- * whether the running kernel knows it; for "bpftoken-analyze names". */
+/* Whether the bit's name is in systemd's own tables (the built-in table, systemd 262's list; aliases
+ * and "syscall" are not), and whether the running kernel knows it (with the built-in table as
+ * source: whether the table has it); for "bpftoken-analyze names". */
 bool bpf_names_in_systemd_table(BpfKind kind, const char *kernel_name);
 bool bpf_names_known_to_kernel(const BpfNames *n, BpfKind kind, unsigned bit);
 

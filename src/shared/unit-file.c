@@ -1104,19 +1104,45 @@ static int unit_config_parse_all(UnitConfig *c) {
         return 0;
 }
 
-int unit_config_load(char *const *search_path, const char *name, UnitConfig **ret) {
+/* The search path entries that are directories: everything below walks only these. */
+static int existing_dirs(char *const *sp, char ***ret) {
+        _cleanup_(strv_freep) char **l = NULL;
+        int r;
+
+        for (; sp && *sp; sp++) {
+                struct stat st;
+
+                if (stat(*sp, &st) < 0 || !S_ISDIR(st.st_mode))
+                        continue;
+                r = strv_extend(&l, *sp);
+                if (r < 0)
+                        return r;
+        }
+        if (!l) {
+                l = calloc(1, sizeof(char *));
+                if (!l)
+                        return -ENOMEM;
+        }
+        *ret = TAKE_PTR(l);
+        return 0;
+}
+
+int unit_config_load(char *const *search_path_in, const char *name, UnitConfig **ret) {
         _cleanup_(unit_config_freep) UnitConfig *c = NULL;
-        _cleanup_(strv_freep) char **names = NULL, **aliases = NULL;
+        _cleanup_(strv_freep) char **names = NULL, **aliases = NULL, **search_path = NULL;
         _cleanup_(freep) char *root = NULL;
         Resolved res = {};
         int r;
 
-        if (!search_path || !name || !ret)
+        if (!search_path_in || !name || !ret)
                 return -EINVAL;
         if (!unit_name_is_valid(name))
                 return -EINVAL;
 
-        r = search_path_root(search_path, &root);
+        r = search_path_root(search_path_in, &root);
+        if (r < 0)
+                return r;
+        r = existing_dirs(search_path_in, &search_path);
         if (r < 0)
                 return r;
 

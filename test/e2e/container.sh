@@ -53,12 +53,37 @@ CT_CONSOLE=
 
 ct_log() { printf 'container[%s]: %s\n' "${CT_NAME:-?}" "$*" >&2; }
 
+# ct_check_host: every host tool and kernel feature the containers need,
+# with the Debian package that provides it.  Prints what is missing.
+ct_check_host() {
+        local missing=() c
+        for c in unshare:util-linux nsenter:util-linux findmnt:util-linux mountpoint:util-linux \
+                 flock:util-linux script:bsdutils tar:tar; do
+                command -v "${c%%:*}" >/dev/null || missing+=("${c%%:*} (apt-get install ${c#*:})")
+        done
+        if ! grep -qw overlay /proc/filesystems && ! modprobe overlay 2>/dev/null; then
+                ct_log "note: no overlayfs in this kernel; copies will be full cp -a copies (slower)"
+        fi
+        [[ $(id -u) -eq 0 ]] || missing+=("root privileges")
+        if [[ ${#missing[@]} -gt 0 ]]; then
+                ct_log "missing on the host: ${missing[*]}"
+                return 1
+        fi
+}
+
 # The host's cgroup2 mount point: /sys/fs/cgroup on a unified host,
 # /sys/fs/cgroup/unified on a hybrid one (like this project's CI machine).
+# A host with only cgroup v1 gets a cgroup2 hierarchy mounted for the tests
+# (left mounted: it is harmless and shared by later runs).
 ct_cgroup2_root() {
         local mnt
         mnt=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
-        [[ -n $mnt ]] || { ct_log "no cgroup2 hierarchy is mounted on the host"; return 1; }
+        if [[ -z $mnt ]]; then
+                mnt=/run/bpftoken-e2e-cgroup2
+                mkdir -p "$mnt"
+                mount -t cgroup2 none "$mnt" || { ct_log "cannot mount a cgroup2 hierarchy on the host"; return 1; }
+                ct_log "mounted a cgroup2 hierarchy at $mnt"
+        fi
         echo "$mnt"
 }
 
@@ -135,9 +160,11 @@ cd "$root"
 pivot_root . .
 umount -l .
 # console-getty.service must be masked: with it, poweroff under systemd 262
-# hangs for ~110 s.  container= tells systemd it runs in a container.
+# hangs for ~110 s.  systemd-modules-load.service fails in a container (no
+# modules tree) and would only mark the boot "degraded", so it is masked too.
+# container= tells systemd it runs in a container.
 exec /usr/bin/env -i container="$name" TERM=vt220 \
-        /lib/systemd/systemd systemd.mask=console-getty.service
+        /lib/systemd/systemd systemd.mask=console-getty.service systemd.mask=systemd-modules-load.service
 EOF
         chmod 755 "$CT_WORK/init.sh"
 }
@@ -160,7 +187,7 @@ ct_find_pid1() {
 # (`systemctl is-system-running --wait`: running, or degraded, is fine).
 ct_boot() {
         local cg2 i state
-        cg2=$(ct_cgroup2_root)
+        cg2=$(ct_cgroup2_root) || return 1
         CT_CGROUP=$cg2/$CT_NAME
         mkdir "$CT_CGROUP"
         ct_write_init
@@ -335,6 +362,7 @@ ct_main() {
         if [[ $cmd == shell && $# -gt 0 ]]; then
                 destdir=$1
         fi
+        ct_check_host || exit 1
         rootfs=$("$here/mkrootfs.sh" "$suite" "${BPFTOKEN_E2E_CACHE:-/var/cache/bpftoken-e2e}")
         ct_trap_cleanup
         ct_create "$rootfs" "bpftoken-e2e-$suite-$$"

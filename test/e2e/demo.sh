@@ -48,6 +48,7 @@ indent() { sed 's/^/    /'; }
 die() { printf '%sdemo failed: %s%s\n' "$red" "$*" "$off" >&2; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "run me as root: booting a container needs it"
+ct_check_host || die "install the missing tools above first"
 
 work=$(mktemp -d /var/tmp/bpftoken-demo.XXXXXX)
 # shellcheck disable=SC2317 # called from the trap

@@ -48,10 +48,11 @@ command -v unshare >/dev/null || die "unshare is missing: apt-get install util-l
 # libmount1, libcap2 and libbpf1 are what bpftoken's binaries link against;
 # bpftool and strace are the unmodified clients and the proof of token use;
 # gcc, libc6-dev, libbpf-dev and pkg-config build the test loader inside the
-# tree against *this* distribution's libbpf.  dbus is deliberately absent:
-# systemctl as root talks to PID 1 over /run/systemd/private, which is all the
-# tests need, and without dbus the boot is faster.  procps is for debugging.
-common_pkgs=(systemd libsystemd0 libjson-c5 libmount1 libcap2 libbpf1 bpftool
+# tree against *this* distribution's libbpf.  dbus: systemctl as root would
+# do without it (it talks to PID 1 over /run/systemd/private), but
+# systemd-run, busctl and systemctl as a user need the system bus, and a real
+# host has one.  procps is for debugging.
+common_pkgs=(systemd dbus libsystemd0 libjson-c5 libmount1 libcap2 libbpf1 bpftool
              strace gcc libc6-dev libbpf-dev pkg-config procps)
 # Packages that must come from bookworm-backports on bookworm (libbpf >= 1.4
 # is what makes unmodified programs use a token; bookworm has 1.1).
@@ -107,8 +108,12 @@ trap 'rm -rf "$tmp"' EXIT
 log "debootstrap --variant=minbase $suite from $mirror"
 # debootstrap mounts /proc and /sys in the target itself; run it in a private
 # mount namespace so a killed build cannot leave those mounts behind.
+# Downloaded packages are kept in CACHE_DIR/debs/SUITE, so a rebuild after a
+# recipe change does not download everything again.
+mkdir -p "$cache/debs/$suite"
 unshare --mount --propagation private -- \
-        debootstrap --variant=minbase "$suite" "$tmp" "$mirror" "${deboot_script[@]}" \
+        debootstrap --variant=minbase --cache-dir="$cache/debs/$suite" \
+        "$suite" "$tmp" "$mirror" "${deboot_script[@]}" \
         >"$cache/rootfs/.debootstrap-$suite.log" 2>&1 ||
         { tail -n 30 "$cache/rootfs/.debootstrap-$suite.log" >&2; die "debootstrap failed (log: $cache/rootfs/.debootstrap-$suite.log)"; }
 log "debootstrap done after $((SECONDS - start)) s"
@@ -139,17 +144,19 @@ apt-get -q -y install ${common_pkgs[*]}
 if [ -n "${backports_pkgs[*]}" ]; then
         apt-get -q -y -t $suite-backports install ${backports_pkgs[*]}
 fi
-apt-get clean
 rm -rf /var/lib/apt/lists/*
 EOF
 )
 log "apt-get install ${common_pkgs[*]} ${backports_pkgs[*]:+(backports: ${backports_pkgs[*]})}"
+# shellcheck disable=SC2016 # expanded by the inner bash
 unshare --mount --propagation private -- bash -euc '
-        root=$1; script=$2
+        root=$1; script=$2; debs=$3
         mount -t proc proc "$root/proc"
         mount --rbind /dev "$root/dev"
+        # The same package cache as debootstrap (see above).
+        mount --bind "$debs" "$root/var/cache/apt/archives"
         chroot "$root" /bin/bash -c "$script"
-' bash "$tmp" "$install_script" >"$cache/rootfs/.apt-$suite.log" 2>&1 ||
+' bash "$tmp" "$install_script" "$cache/debs/$suite" >"$cache/rootfs/.apt-$suite.log" 2>&1 ||
         { tail -n 30 "$cache/rootfs/.apt-$suite.log" >&2; die "package installation failed (log: $cache/rootfs/.apt-$suite.log)"; }
 log "packages installed after $((SECONDS - start)) s"
 
@@ -169,11 +176,18 @@ printf '[Journal]\nStorage=volatile\n' >"$tmp/etc/systemd/journald.conf.d/90-bpf
 {
         recipe
         echo "built $(date -u +%Y-%m-%dT%H:%M:%SZ) in $((SECONDS - start)) s"
+        # shellcheck disable=SC2016 # dpkg-query's format, not the shell's
         chroot "$tmp" dpkg-query -W -f '${Package} ${Version}\n' systemd libbpf1 bpftool strace
 } >"$tmp/.bpftoken-e2e-recipe"
 
 touch "$tmp/.complete"
 mv "$tmp" "$dest"
 trap - EXIT
+# Trees of this suite built from an older recipe are dead weight (~400 MB each).
+for old in "$cache/rootfs/$suite"-*; do
+        [[ $old != "$dest" && -e $old/.complete ]] || continue
+        log "removing the stale tree $old"
+        rm -rf --one-file-system "$old"
+done
 log "built $dest in $((SECONDS - start)) s ($(du -sh "$dest" | cut -f1))"
 echo "$dest"

@@ -1,0 +1,1085 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "generator-exec.h"
+#include "generator-unit.h"
+#include "macro.h"
+
+#define SERVICE "Service"
+#define WHITESPACE " \t\n\r"
+#define CAP_BIT(c) (UINT64_C(1) << (c))
+
+static const char *const exec_keys[] = { "ExecStartPre", "ExecStart", "ExecStartPost" };
+
+static const struct {
+        int cap;
+        const char *name;
+} cap_names[] = {
+        { CAP_BPF,       "CAP_BPF" },
+        { CAP_PERFMON,   "CAP_PERFMON" },
+        { CAP_NET_ADMIN, "CAP_NET_ADMIN" },
+};
+
+/* --- small helpers --------------------------------------------------------------------------- */
+
+static void strv_free_local(char ***l) {
+        strv_free(*l);
+}
+
+static bool endswith_str(const char *s, const char *suffix) {
+        size_t ls = strlen(s), lx = strlen(suffix);
+        return ls >= lx && streq(s + ls - lx, suffix);
+}
+
+static const char *strempty(const char *s) {
+        return s ?: "";
+}
+
+static int strv_push_printf(char ***l, const char *fmt, ...) _printf_(2, 3);
+static int strv_push_printf(char ***l, const char *fmt, ...) {
+        size_t n = 0;
+        va_list ap;
+        char *s, **c;
+        int r;
+
+        va_start(ap, fmt);
+        r = vasprintf(&s, fmt, ap);
+        va_end(ap);
+        if (r < 0)
+                return -ENOMEM;
+
+        while (*l && (*l)[n])
+                n++;
+        c = reallocarray(*l, n + 2, sizeof(char *));
+        if (!c) {
+                free(s);
+                return -ENOMEM;
+        }
+        c[n] = s;
+        c[n + 1] = NULL;
+        *l = c;
+        return 0;
+}
+
+static bool strv_has(char *const *l, const char *s) {
+        for (; l && *l; l++)
+                if (streq(*l, s))
+                        return true;
+        return false;
+}
+
+/* Iterates whitespace-separated words: returns the next word's start and length, or NULL. */
+static const char *next_word(const char **p, size_t *ret_len) {
+        const char *s = *p + strspn(*p, WHITESPACE);
+        size_t n;
+
+        if (*s == '\0') {
+                *p = s;
+                return NULL;
+        }
+        n = strcspn(s, WHITESPACE);
+        *p = s + n;
+        *ret_len = n;
+        return s;
+}
+
+static bool word_is(const char *w, size_t n, const char *s) {
+        return strlen(s) == n && strncmp(w, s, n) == 0;
+}
+
+static const char *display_path(const GeneratorContext *ctx, const char *p) {
+        const char *s;
+
+        if (p && ctx->root && (s = startswith(p, ctx->root)) && *s == '/')
+                return s;
+        return p;
+}
+
+static bool path_covers(const char *dir, size_t n, const char *path) {
+        while (n > 1 && dir[n - 1] == '/')
+                n--;
+        if (n == 1 && dir[0] == '/')
+                return true;
+        return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+/* --- settings as systemd merges them --------------------------------------------------------- */
+
+/* CapabilityBoundingSet= and AmbientCapabilities=: the first assignment (or one that names no
+ * capability, "" and "~") replaces the initial set, later ones add (or with ~ remove). Unknown names
+ * are ignored, as systemd does with a warning. */
+static uint64_t eval_capability_set(const UnitConfig *c, const char *key, uint64_t initial) {
+        uint64_t set = initial;
+        bool assigned = false;
+
+        for (size_t i = 0; i < c->n_settings; i++) {
+                const UnitSetting *s = &c->settings[i];
+                const char *p = s->value, *w;
+                bool invert = false;
+                uint64_t sum = 0;
+                size_t n;
+
+                if (!streq(s->section, SERVICE) || !streq(s->key, key))
+                        continue;
+                if (*p == '~') {
+                        invert = true;
+                        p++;
+                }
+                while ((w = next_word(&p, &n))) {
+                        char name[64];
+                        cap_value_t v;
+
+                        if (n >= sizeof name)
+                                continue;
+                        memcpy(name, w, n);
+                        name[n] = '\0';
+                        if (cap_from_name(name, &v) < 0 || v < 0 || v > 63)
+                                continue;
+                        sum |= CAP_BIT(v);
+                }
+
+                if (sum == 0 || !assigned)
+                        set = invert ? ~sum : sum;
+                else if (invert)
+                        set &= ~sum;
+                else
+                        set |= sum;
+                assigned = true;
+        }
+        return set;
+}
+
+typedef struct AddressFamilies {
+        bool restricted;   /* anything in effect */
+        bool allow_list;   /* else a deny list */
+        bool has_unix;     /* AF_UNIX is in the list */
+} AddressFamilies;
+
+static bool word_is_af_unix(const char *w, size_t n) {
+        return word_is(w, n, "AF_UNIX") || word_is(w, n, "AF_LOCAL");
+}
+
+/* RestrictAddressFamilies=: "" resets, "none" allows nothing, the first list decides allow (plain)
+ * or deny (~) mode, later lists of the same mode add, of the other mode remove. */
+static AddressFamilies eval_address_families(const UnitConfig *c) {
+        AddressFamilies a = {};
+        bool have_set = false;
+
+        for (size_t i = 0; i < c->n_settings; i++) {
+                const UnitSetting *s = &c->settings[i];
+                const char *p = s->value, *w;
+                bool invert = false;
+                size_t n;
+
+                if (!streq(s->section, SERVICE) || !streq(s->key, "RestrictAddressFamilies"))
+                        continue;
+                if (isempty(p)) {
+                        a = (AddressFamilies) {};
+                        have_set = false;
+                        continue;
+                }
+                if (streq(p, "none")) {
+                        a = (AddressFamilies) { .restricted = true, .allow_list = true };
+                        have_set = false;
+                        continue;
+                }
+                if (*p == '~') {
+                        invert = true;
+                        p++;
+                }
+                if (!have_set) {
+                        a = (AddressFamilies) { .restricted = true, .allow_list = !invert };
+                        have_set = true;
+                }
+                while ((w = next_word(&p, &n)))
+                        if (word_is_af_unix(w, n))
+                                a.has_unix = invert != a.allow_list;
+        }
+        return a;
+}
+
+/* DelegateNamespaces= (systemd >= 258), for the mount namespace only. Returns 1 if delegated, 0 if
+ * not mentioned, -1 if explicitly excluded ("no", or an inverted list naming mnt). */
+static int eval_delegate_mnt(const UnitConfig *c) {
+        int state = 0;
+        bool assigned = false;
+
+        for (size_t i = 0; i < c->n_settings; i++) {
+                const UnitSetting *s = &c->settings[i];
+                const char *p = s->value, *w;
+                bool invert = false, listed = false;
+                size_t n;
+                int b;
+
+                if (!streq(s->section, SERVICE) || !streq(s->key, "DelegateNamespaces"))
+                        continue;
+                if (isempty(p)) {
+                        state = 0;
+                        assigned = false;
+                        continue;
+                }
+                b = parse_boolean(p);
+                if (b >= 0) {
+                        state = b ? 1 : -1;
+                        assigned = true;
+                        continue;
+                }
+                if (*p == '~') {
+                        invert = true;
+                        p++;
+                }
+                while ((w = next_word(&p, &n)))
+                        if (word_is(w, n, "mnt"))
+                                listed = true;
+                if (invert) {
+                        if (listed)
+                                state = -1;
+                        else if (!assigned)
+                                state = 1;
+                } else if (listed)
+                        state = 1;
+                assigned = true;
+        }
+        return state;
+}
+
+static bool unit_runs_as_root(const UnitConfig *c) {
+        const char *user = unit_config_get(c, SERVICE, "User");
+        const char *dyn = unit_config_get(c, SERVICE, "DynamicUser");
+
+        if (dyn && parse_boolean(dyn) > 0)
+                return false;
+        return !user || streq(user, "root") || streq(user, "0");
+}
+
+static bool private_users_value_ok(const char *v) {
+        return parse_boolean(v) > 0 || streq(v, "self") || streq(v, "identity") || streq(v, "full") ||
+               streq(v, "managed");
+}
+
+/* Whether the publisher socket is hidden by InaccessiblePaths= or TemporaryFileSystem= and not bound
+ * back in with BindPaths=/BindReadOnlyPaths=. Writes the hiding setting to *ret_key. */
+static bool socket_hidden(const UnitConfig *c, const char *socket_path, const char **ret_key) {
+        static const char *const hiding[] = { "InaccessiblePaths", "TemporaryFileSystem" };
+        static const char *const binding[] = { "BindPaths", "BindReadOnlyPaths" };
+        const char *hidden_by = NULL;
+
+        for (size_t i = 0; i < c->n_settings && !hidden_by; i++) {
+                const UnitSetting *s = &c->settings[i];
+
+                if (!streq(s->section, SERVICE))
+                        continue;
+                for (size_t k = 0; k < ELEMENTSOF(hiding); k++) {
+                        const char *p = s->value, *w;
+                        size_t n;
+
+                        if (!streq(s->key, hiding[k]))
+                                continue;
+                        while ((w = next_word(&p, &n))) {
+                                while (n > 0 && (*w == '-' || *w == '+')) {
+                                        w++;
+                                        n--;
+                                }
+                                if (k == 1)
+                                        n = strcspn(w, ":" WHITESPACE) < n ? strcspn(w, ":" WHITESPACE) : n;
+                                if (n > 0 && *w == '/' && path_covers(w, n, socket_path))
+                                        hidden_by = hiding[k];
+                        }
+                }
+        }
+        if (!hidden_by)
+                return false;
+
+        for (size_t i = 0; i < c->n_settings; i++) {
+                const UnitSetting *s = &c->settings[i];
+
+                if (!streq(s->section, SERVICE))
+                        continue;
+                for (size_t k = 0; k < ELEMENTSOF(binding); k++) {
+                        const char *p = s->value, *w;
+                        size_t n;
+
+                        if (!streq(s->key, binding[k]))
+                                continue;
+                        while ((w = next_word(&p, &n))) {
+                                const char *colon, *dst = w;
+                                size_t dn = n;
+
+                                if (*dst == '-') {
+                                        dst++;
+                                        dn--;
+                                }
+                                colon = memchr(dst, ':', dn);
+                                if (colon) {
+                                        const char *c2;
+
+                                        dn -= (size_t) (colon + 1 - dst);
+                                        dst = colon + 1;
+                                        c2 = memchr(dst, ':', dn);
+                                        if (c2)
+                                                dn = (size_t) (c2 - dst);
+                                }
+                                if (dn > 0 && *dst == '/' && path_covers(dst, dn, socket_path))
+                                        return false;
+                        }
+                }
+        }
+        *ret_key = hidden_by;
+        return true;
+}
+
+/* --- output ---------------------------------------------------------------------------------- */
+
+void generator_plan_done(GeneratorPlan *p) {
+        if (!p)
+                return;
+        free(p->message);
+        strv_free(p->notes);
+        free(p->dropin);
+        free(p->policy);
+        *p = (GeneratorPlan) {};
+}
+
+static int plan_skip(GeneratorPlan *p, const char *fmt, ...) _printf_(2, 3);
+static int plan_skip(GeneratorPlan *p, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        free(p->dropin);
+        free(p->policy);
+        p->dropin = p->policy = NULL;
+        free(p->message);
+        va_start(ap, fmt);
+        r = vasprintf(&p->message, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                p->message = NULL;
+                return -ENOMEM;
+        }
+        p->result = PLAN_SKIP;
+        return 0;
+}
+
+typedef struct Text {
+        FILE *f;
+        char *buf;
+        size_t size;
+} Text;
+
+static int text_open(Text *t) {
+        *t = (Text) {};
+        t->f = open_memstream(&t->buf, &t->size);
+        return t->f ? 0 : -ENOMEM;
+}
+
+static void text_done(Text *t) {
+        if (t->f)
+                (void) fclose(t->f);
+        free(t->buf);
+        *t = (Text) {};
+}
+
+static int text_finish(Text *t, char **ret) {
+        int r = fflush(t->f) == 0 && !ferror(t->f) ? 0 : -ENOMEM;
+
+        (void) fclose(t->f);
+        t->f = NULL;
+        if (r < 0) {
+                text_done(t);
+                return r;
+        }
+        *ret = TAKE_PTR(t->buf);
+        return 0;
+}
+
+static void print_caps(FILE *f, uint64_t caps) {
+        bool first = true;
+
+        for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
+                if (caps & CAP_BIT(cap_names[i].cap)) {
+                        fprintf(f, "%s%s", first ? "" : " ", cap_names[i].name);
+                        first = false;
+                }
+}
+
+static int format_delegation_summary(const GeneratorContext *ctx, const Delegation *d, char **ret) {
+        Text t;
+        int r;
+
+        r = text_open(&t);
+        if (r < 0)
+                return r;
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
+                _cleanup_(freep) char *s = NULL;
+
+                r = delegation_format(ctx->names, k, d->masks[k], DELEGATION_STYLE_KERNEL, &s);
+                if (r < 0) {
+                        text_done(&t);
+                        return r;
+                }
+                fprintf(t.f, "%s%s=%s", k == 0 ? "" : " ", bpf_kind_to_string(k), isempty(s) ? "none" : s);
+        }
+        return text_finish(&t, ret);
+}
+
+static void print_sources(const GeneratorContext *ctx, FILE *f, const UnitConfig *c) {
+        fprintf(f, "# Source: %s\n", display_path(ctx, c->fragment_path));
+        for (char **d = c->dropin_paths; d && *d; d++)
+                fprintf(f, "# Source: %s\n", display_path(ctx, *d));
+}
+
+/* The native spelling of a mask: "any", or systemd's CamelCase names joined with ','. Bits systemd's
+ * own table cannot express (it lacks the name, or maps it to another bit) are left out and named in
+ * *ret_lost. */
+static int format_native(const GeneratorContext *ctx, BpfKind k, uint64_t mask, char **ret, char **ret_lost) {
+        Text t, lost;
+        bool first = true, first_lost = true;
+        int r;
+
+        *ret_lost = NULL;
+        if (mask == DELEGATION_ANY) {
+                *ret = strdup("any");
+                return *ret ? 0 : -ENOMEM;
+        }
+
+        r = text_open(&t);
+        if (r < 0)
+                return r;
+        r = text_open(&lost);
+        if (r < 0) {
+                text_done(&t);
+                return r;
+        }
+
+        for (unsigned b = 0; b < 64; b++) {
+                const char *kname, *sname;
+                unsigned sbit;
+
+                if (!(mask & (UINT64_C(1) << b)))
+                        continue;
+                kname = bpf_names_kernel(ctx->names, k, b);
+                sname = bpf_names_systemd(ctx->names, k, b);
+                if (kname && sname && bpf_names_systemd_table_bit(k, kname, &sbit) >= 0 && sbit == b) {
+                        fprintf(t.f, "%s%s", first ? "" : ",", sname);
+                        first = false;
+                } else {
+                        if (kname)
+                                fprintf(lost.f, "%s%s", first_lost ? "" : ", ", kname);
+                        else
+                                fprintf(lost.f, "%sbit %u", first_lost ? "" : ", ", b);
+                        first_lost = false;
+                }
+        }
+
+        r = text_finish(&t, ret);
+        if (r < 0) {
+                text_done(&lost);
+                return r;
+        }
+        if (first_lost) {
+                text_done(&lost);
+                return 0;
+        }
+        r = text_finish(&lost, ret_lost);
+        if (r < 0) {
+                free(*ret);
+                *ret = NULL;
+        }
+        return r;
+}
+
+/* A drop-in applied after ours (by file name) that sets one of the keys we re-state would undo it. */
+static const UnitSetting *find_later_conflict(const UnitConfig *c, char *const *keys) {
+        for (size_t i = 0; i < c->n_settings; i++) {
+                const UnitSetting *s = &c->settings[i];
+                const char *base = strrchr(s->file, '/');
+
+                base = base ? base + 1 : s->file;
+                if (!streq_ptr(s->file, c->fragment_path) && strcmp(base, GENERATOR_DROPIN_NAME) > 0 &&
+                    streq(s->section, SERVICE) && strv_has(keys, s->key))
+                        return s;
+        }
+        return NULL;
+}
+
+/* --- the decision ---------------------------------------------------------------------------- */
+
+static bool is_directive(const char *key) {
+        if (streq(key, "PrivateBPF") || streq(key, GENERATOR_PRESET_KEY))
+                return true;
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                if (streq(key, bpf_kind_directive(k)))
+                        return true;
+        return false;
+}
+
+bool generator_unit_has_directives(const UnitConfig *c) {
+        if (!c)
+                return false;
+        for (size_t i = 0; i < c->n_settings; i++)
+                if (streq(c->settings[i].section, SERVICE) && is_directive(c->settings[i].key))
+                        return true;
+        return false;
+}
+
+typedef struct Request {
+        Delegation delegation;
+        DelegationDiag diag[_BPF_KIND_MAX];
+        const char *values[_BPF_KIND_MAX];
+        uint64_t preset_bits[_BPF_KIND_MAX];  /* what presets added beyond the lists */
+        char **presets;
+        char *summary;
+} Request;
+
+static void request_done(Request *q) {
+        strv_free(q->presets);
+        free(q->summary);
+}
+
+/* Common prerequisites. Sets *ret_problem (static or in problem_buf) if the unit cannot be honoured. */
+typedef struct Needs {
+        bool private_users;
+        bool private_mounts;
+        uint64_t ambient;
+} Needs;
+
+static int check_common(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, Needs *needs,
+                        GeneratorPlan *p) {
+        const char *v;
+        uint64_t caps, bounding;
+        int b;
+
+        v = unit_config_get(c, SERVICE, "PrivateUsers");
+        if (!v)
+                needs->private_users = true;
+        else if (parse_boolean(v) == 0)
+                return plan_skip(p, "PrivateUsers=%s is set, but a BPF token works only inside a user namespace of "
+                                 "the unit's own, created by systemd", v);
+        else if (!private_users_value_ok(v))
+                return plan_skip(p, "PrivateUsers=%s is not understood", v);
+
+        v = unit_config_get(c, SERVICE, "PrivateMounts");
+        if (!v)
+                needs->private_mounts = true;
+        else {
+                b = parse_boolean(v);
+                if (b == 0)
+                        return plan_skip(p, "PrivateMounts=%s is set, but the bpffs instance is mounted in a mount "
+                                         "namespace of the unit's own", v);
+                if (b < 0)
+                        return plan_skip(p, "PrivateMounts=%s is not a boolean", v);
+        }
+
+        caps = delegation_needed_capabilities(ctx->names, &q->delegation);
+        bounding = eval_capability_set(c, "CapabilityBoundingSet", UINT64_MAX);
+        if (caps & ~bounding) {
+                char list[64] = "";
+
+                for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
+                        if (caps & ~bounding & CAP_BIT(cap_names[i].cap)) {
+                                if (list[0])
+                                        strcat(list, " ");
+                                strcat(list, cap_names[i].name);
+                        }
+                return plan_skip(p, "CapabilityBoundingSet= lacks %s, which the program needs inside its user "
+                                 "namespace to use the delegation", list);
+        }
+        if (!unit_runs_as_root(c))
+                needs->ambient = caps & ~eval_capability_set(c, "AmbientCapabilities", 0);
+
+        return 0;
+}
+
+static void print_prerequisites(FILE *f, const Needs *needs) {
+        if (needs->private_users)
+                fputs("# A user namespace created by systemd, owned by root: the token works only inside it,\n"
+                      "# and no other process of the unit's user can join it.\n"
+                      "PrivateUsers=yes\n", f);
+        if (needs->private_mounts)
+                fputs("# A mount namespace of the unit's own, where the bpffs instance is mounted.\n"
+                      "PrivateMounts=yes\n", f);
+}
+
+static void print_ambient(FILE *f, const Needs *needs) {
+        if (!needs->ambient)
+                return;
+        fputs("# The program needs these inside the unit's user namespace to use the delegation; there they\n"
+              "# grant nothing on the host.\n"
+              "AmbientCapabilities=", f);
+        print_caps(f, needs->ambient);
+        fputc('\n', f);
+}
+
+static int add_key(char ***keys, const char *key) {
+        return strv_has(*keys, key) ? 0 : strv_push_printf(keys, "%s", key);
+}
+
+static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
+        _cleanup_(strv_free_local) char **keys = NULL;
+        const UnitSetting *conflict;
+        Needs needs = {};
+        AddressFamilies af;
+        const char *hidden_key, *v;
+        unsigned n_wrapped = 0;
+        Text t = {}, pol = {};
+        int r;
+
+        v = unit_config_get(c, SERVICE, "RootDirectory") ?: unit_config_get(c, SERVICE, "RootImage");
+        if (v)
+                return plan_skip(p, "%s= is set: bpftoken-exec and its libraries are not inside the unit's root, "
+                                 "and systemd %u cannot mount a bpffs for it",
+                                 unit_config_get(c, SERVICE, "RootDirectory") ? "RootDirectory" : "RootImage",
+                                 ctx->systemd_version);
+
+        r = check_common(ctx, c, q, &needs, p);
+        if (r < 0 || p->result == PLAN_SKIP)
+                return r;
+
+        af = eval_address_families(c);
+        if (af.restricted && !af.allow_list && af.has_unix)
+                return plan_skip(p, "RestrictAddressFamilies= denies AF_UNIX, which bpftoken-exec needs to reach "
+                                 "the publisher");
+
+        if (socket_hidden(c, ctx->socket_path, &hidden_key))
+                return plan_skip(p, "%s= hides the publisher socket %s; add BindReadOnlyPaths=%s", hidden_key,
+                                 ctx->socket_path, ctx->socket_path);
+
+        if (delegation_is_empty(&q->delegation)) {
+                r = strv_push_printf(&p->notes, "PrivateBPF=yes without any delegation: the unit gets an empty "
+                                     "private bpffs, no token can be created");
+                if (r < 0)
+                        return r;
+        }
+
+        r = text_open(&t);
+        if (r < 0)
+                return r;
+
+        fputs(GENERATOR_HEADER, t.f);
+        fprintf(t.f, "#\n"
+                "# %s asks for a BPF token (PrivateBPF=yes), which systemd %u does not\n"
+                "# implement: the commands below run through bpftoken-exec, which has bpftoken-publish\n"
+                "# mount the unit's bpffs instance at /sys/fs/bpf and then executes the command unchanged.\n"
+                "# Delegation: %s\n", c->name, ctx->systemd_version, q->summary);
+        print_sources(ctx, t.f, c);
+        fprintf(t.f, "\n[Unit]\n"
+                "# bpftoken-exec reaches the publisher through this socket.\n"
+                "Wants=%s\n"
+                "After=%s\n"
+                "\n[Service]\n", ctx->socket_unit, ctx->socket_unit);
+
+        print_prerequisites(t.f, &needs);
+        if (needs.private_users && (r = add_key(&keys, "PrivateUsers")) < 0)
+                goto fail;
+        if (needs.private_mounts && (r = add_key(&keys, "PrivateMounts")) < 0)
+                goto fail;
+        print_ambient(t.f, &needs);
+        if (needs.ambient && (r = add_key(&keys, "AmbientCapabilities")) < 0)
+                goto fail;
+        if (af.restricted && af.allow_list && !af.has_unix) {
+                fputs("# bpftoken-exec talks to the publisher over an AF_UNIX socket.\n"
+                      "RestrictAddressFamilies=AF_UNIX\n", t.f);
+                r = add_key(&keys, "RestrictAddressFamilies");
+                if (r < 0)
+                        goto fail;
+        }
+
+        for (size_t i = 0; i < ELEMENTSOF(exec_keys); i++) {
+                _cleanup_(freep) const UnitSetting **l = NULL;
+                _cleanup_(strv_free_local) char **lines = NULL;
+                unsigned wrapped = 0, privileged = 0, already = 0;
+                int n;
+
+                n = unit_config_get_all(c, SERVICE, exec_keys[i], &l);
+                if (n < 0) {
+                        r = n;
+                        goto fail;
+                }
+                for (int j = 0; j < n; j++) {
+                        ExecCommand *cmds = NULL;
+                        size_t n_cmds = 0;
+                        char error[256];
+
+                        r = exec_value_parse(l[j]->value, &cmds, &n_cmds, error, sizeof error);
+                        if (r == -ENOMEM)
+                                goto fail;
+                        if (r < 0) {
+                                text_done(&t);
+                                return plan_skip(p, "%s=%s: %s", exec_keys[i], l[j]->value, error);
+                        }
+                        for (size_t k = 0; k < n_cmds; k++) {
+                                _cleanup_(freep) char *line = NULL;
+
+                                if (cmds[k].flags & EXEC_PRIVILEGED) {
+                                        r = exec_command_format(&cmds[k], &line);
+                                        privileged++;
+                                } else if (exec_command_is_wrapped(&cmds[k])) {
+                                        r = exec_command_format(&cmds[k], &line);
+                                        already++;
+                                } else {
+                                        r = exec_command_wrap(&cmds[k], ctx->exec_path, &line);
+                                        wrapped++;
+                                }
+                                if (r >= 0)
+                                        r = strv_push_printf(&lines, "%s=%s", exec_keys[i], line);
+                                if (r < 0) {
+                                        exec_commands_free(cmds, n_cmds);
+                                        goto fail;
+                                }
+                        }
+                        exec_commands_free(cmds, n_cmds);
+                }
+                if (wrapped == 0)
+                        continue;
+
+                fprintf(t.f, "# Every %s= command runs through bpftoken-exec.\n", exec_keys[i]);
+                if (privileged > 0)
+                        fputs("# Commands with '+' run outside the sandbox with full privileges, where no token is\n"
+                              "# needed and none can be created: they stay as they were.\n", t.f);
+                if (already > 0)
+                        fputs("# Commands that already run bpftoken-exec stay as they were.\n", t.f);
+                fprintf(t.f, "%s=\n", exec_keys[i]);
+                for (char **line = lines; *line; line++)
+                        fprintf(t.f, "%s\n", *line);
+                r = add_key(&keys, exec_keys[i]);
+                if (r < 0)
+                        goto fail;
+                n_wrapped += wrapped;
+        }
+
+        if (n_wrapped == 0) {
+                text_done(&t);
+                return plan_skip(p, "no ExecStartPre=, ExecStart= or ExecStartPost= command can run through "
+                                 "bpftoken-exec (there are none, or all have the '+' prefix)");
+        }
+
+        conflict = find_later_conflict(c, keys);
+        if (conflict) {
+                text_done(&t);
+                return plan_skip(p, "drop-in %s sets %s= and is applied after %s, undoing it; rename it so that "
+                                 "it sorts before %s", display_path(ctx, conflict->file), conflict->key,
+                                 GENERATOR_DROPIN_NAME, GENERATOR_DROPIN_NAME);
+        }
+
+        r = text_finish(&t, &p->dropin);
+        if (r < 0)
+                return r;
+
+        /* The policy the publisher grants this unit. */
+        r = text_open(&pol);
+        if (r < 0)
+                return r;
+        fputs(GENERATOR_HEADER, pol.f);
+        fprintf(pol.f, "# The delegation of %s, from its unit file and drop-ins; rewritten at every\n"
+                "# daemon-reload.\n"
+                "# Delegation: %s\n"
+                "\n[Match]\n"
+                "Unit=%s\n"
+                "\n[Delegation]\n", c->name, q->summary, c->name);
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
+                static const char *const keys_policy[_BPF_KIND_MAX] = {
+                        [BPF_KIND_COMMAND] = "Commands",
+                        [BPF_KIND_MAP] = "Maps",
+                        [BPF_KIND_PROGRAM] = "Programs",
+                        [BPF_KIND_ATTACHMENT] = "Attachments",
+                };
+                _cleanup_(freep) char *hex = NULL;
+
+                r = delegation_format(ctx->names, k, q->delegation.masks[k], DELEGATION_STYLE_HEX, &hex);
+                if (r < 0) {
+                        text_done(&pol);
+                        return r;
+                }
+                fprintf(pol.f, "%s=%s\n", keys_policy[k], hex);
+        }
+        r = text_finish(&pol, &p->policy);
+        if (r < 0)
+                return r;
+
+        p->result = PLAN_WRITE;
+        return 0;
+
+fail:
+        text_done(&t);
+        return r;
+}
+
+static bool diag_needs_normalizing(const DelegationDiag *d) {
+        return d->used_spaces || d->used_kernel_names || d->used_hex || d->used_invert || d->used_colons ||
+               d->used_non_systemd_names;
+}
+
+static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
+        _cleanup_(strv_free_local) char **keys = NULL;
+        const UnitSetting *conflict;
+        Needs needs = {};
+        bool delegate_mnt, normalize_any = false, anything = false;
+        bool normalize[_BPF_KIND_MAX] = {};
+        Text t = {};
+        int r, m;
+
+        if (delegation_is_empty(&q->delegation)) {
+                /* A private bpffs without delegation needs nothing from us. */
+                p->result = PLAN_WRITE;
+                return strv_push_printf(&p->notes, "PrivateBPF=yes without any delegation: systemd %u mounts an empty "
+                                        "private bpffs, no token can be created", ctx->systemd_version);
+        }
+
+        r = check_common(ctx, c, q, &needs, p);
+        if (r < 0 || p->result == PLAN_SKIP)
+                return r;
+
+        m = eval_delegate_mnt(c);
+        if (m < 0)
+                return plan_skip(p, "DelegateNamespaces= excludes mnt, but systemd %u mounts the bpffs for a token "
+                                 "only in a delegated mount namespace", ctx->systemd_version);
+        delegate_mnt = m == 0;
+
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
+                normalize[k] = diag_needs_normalizing(&q->diag[k]) || q->preset_bits[k] != 0;
+                normalize_any = normalize_any || normalize[k];
+        }
+
+        anything = needs.private_users || needs.private_mounts || delegate_mnt || needs.ambient || normalize_any;
+        if (!anything) {
+                p->result = PLAN_WRITE;
+                return 0;
+        }
+
+        r = text_open(&t);
+        if (r < 0)
+                return r;
+
+        fputs(GENERATOR_HEADER, t.f);
+        fprintf(t.f, "#\n"
+                "# systemd %u implements PrivateBPF= and BPFDelegate*= itself. This drop-in only adds what\n"
+                "# that implementation needs to give %s a usable token.\n"
+                "# Delegation: %s\n", ctx->systemd_version, c->name, q->summary);
+        print_sources(ctx, t.f, c);
+        fputs("\n[Service]\n", t.f);
+
+        print_prerequisites(t.f, &needs);
+        if (needs.private_users && (r = add_key(&keys, "PrivateUsers")) < 0)
+                goto fail;
+        if (needs.private_mounts && (r = add_key(&keys, "PrivateMounts")) < 0)
+                goto fail;
+        if (delegate_mnt) {
+                fputs("# systemd mounts the bpffs from inside the unit's user namespace only if the mount namespace\n"
+                      "# is delegated to it.\n"
+                      "DelegateNamespaces=mnt\n", t.f);
+                r = add_key(&keys, "DelegateNamespaces");
+                if (r < 0)
+                        goto fail;
+        }
+        print_ambient(t.f, &needs);
+        if (needs.ambient && (r = add_key(&keys, "AmbientCapabilities")) < 0)
+                goto fail;
+
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
+                _cleanup_(freep) char *native = NULL, *lost = NULL;
+                const char *directive = bpf_kind_directive(k);
+
+                if (!normalize[k])
+                        continue;
+                r = format_native(ctx, k, q->delegation.masks[k], &native, &lost);
+                if (r < 0)
+                        goto fail;
+
+                if (q->preset_bits[k] && !diag_needs_normalizing(&q->diag[k]))
+                        fprintf(t.f, "# %s= with what %s= adds; systemd ignores %s=.\n", directive,
+                                GENERATOR_PRESET_KEY, GENERATOR_PRESET_KEY);
+                else
+                        fprintf(t.f, "# systemd takes only comma-separated CamelCase names here and ignores other\n"
+                                "# spellings; normalized from '%s'%s.\n", strempty(q->values[k]),
+                                q->preset_bits[k] ? " plus X-BPFTokenPreset=" : "");
+                if (lost) {
+                        fprintf(t.f, "# systemd %u cannot express %s here (its table lacks it or maps it to\n"
+                                "# another bit): left out.\n", ctx->systemd_version, lost);
+                        r = strv_push_printf(&p->notes, "%s=: systemd %u cannot express %s, left out", directive,
+                                             ctx->systemd_version, lost);
+                        if (r < 0)
+                                goto fail;
+                }
+                fprintf(t.f, "%s=\n", directive);
+                if (!isempty(native))
+                        fprintf(t.f, "%s=%s\n", directive, native);
+                r = add_key(&keys, directive);
+                if (r < 0)
+                        goto fail;
+        }
+
+        conflict = find_later_conflict(c, keys);
+        if (conflict) {
+                text_done(&t);
+                return plan_skip(p, "drop-in %s sets %s= and is applied after %s, undoing it; rename it so that "
+                                 "it sorts before %s", display_path(ctx, conflict->file), conflict->key,
+                                 GENERATOR_DROPIN_NAME, GENERATOR_DROPIN_NAME);
+        }
+
+        r = text_finish(&t, &p->dropin);
+        if (r < 0)
+                return r;
+        p->result = PLAN_WRITE;
+        return 0;
+
+fail:
+        text_done(&t);
+        return r;
+}
+
+static int parse_request(const GeneratorContext *ctx, const UnitConfig *c, Request *q, GeneratorPlan *p) {
+        _cleanup_(freep) const UnitSetting **l = NULL;
+        Delegation lists;
+        int n, r;
+
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
+                const char *directive = bpf_kind_directive(k);
+
+                q->values[k] = unit_config_get(c, SERVICE, directive);
+                r = delegation_parse_list(ctx->names, k, q->values[k], &q->delegation.masks[k], &q->diag[k]);
+                if (r == -ENOMEM)
+                        return r;
+                if (r == -EINVAL || q->diag[k].used_invert)
+                        p->wants_kernel_names = true;
+                if (r < 0)
+                        return plan_skip(p, "%s=%s: %s", directive, q->values[k], q->diag[k].error);
+        }
+        lists = q->delegation;
+
+        n = unit_config_get_all(c, SERVICE, GENERATOR_PRESET_KEY, &l);
+        if (n < 0)
+                return n;
+        for (int i = 0; i < n; i++) {
+                const char *s = l[i]->value;
+
+                while (*s) {
+                        DelegationDiag diag;
+                        size_t len;
+                        char *name;
+
+                        s += strspn(s, WHITESPACE ",");
+                        len = strcspn(s, WHITESPACE ",");
+                        if (len == 0)
+                                break;
+                        name = strndup(s, len);
+                        if (!name)
+                                return -ENOMEM;
+                        s += len;
+                        if (strv_has(q->presets, name)) {
+                                free(name);
+                                continue;
+                        }
+                        r = delegation_apply_preset(ctx->names, name, &q->delegation, &diag);
+                        if (r == -ENOMEM) {
+                                free(name);
+                                return r;
+                        }
+                        if (r < 0) {
+                                free(name);
+                                return plan_skip(p, "%s=: %s", GENERATOR_PRESET_KEY, diag.error);
+                        }
+                        r = strv_push_printf(&q->presets, "%s", name);
+                        free(name);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                q->preset_bits[k] = q->delegation.masks[k] & ~lists.masks[k];
+
+        return format_delegation_summary(ctx, &q->delegation, &q->summary);
+}
+
+int generator_plan_unit(const GeneratorContext *ctx, const UnitConfig *c, GeneratorPlan *ret) {
+        _cleanup_(request_done) Request q = {};
+        bool delegates = false;
+        const char *v;
+        int r, b = 0;
+
+        if (!ctx || !c || !ret)
+                return -EINVAL;
+        *ret = (GeneratorPlan) {};
+
+        if (c->masked || !generator_unit_has_directives(c))
+                return 0;
+
+        v = unit_config_get(c, SERVICE, "PrivateBPF");
+        if (v) {
+                b = parse_boolean(v);
+                if (b < 0)
+                        return plan_skip(ret, "PrivateBPF=%s is not a boolean", v);
+        }
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                delegates = delegates || unit_config_get(c, SERVICE, bpf_kind_directive(k));
+        delegates = delegates || unit_config_get(c, SERVICE, GENERATOR_PRESET_KEY);
+
+        if (b <= 0) {
+                /* Nothing asked for, or PrivateBPF=no said explicitly (an instance turning its
+                 * template's delegation off, say): nothing to do, nothing to warn about. */
+                if (!delegates || v)
+                        return 0;
+                return plan_skip(ret, "BPFDelegate*= or %s= without PrivateBPF=yes has no effect (as with systemd "
+                                 ">= 258)", GENERATOR_PRESET_KEY);
+        }
+
+        if (!endswith_str(c->name, ".service"))
+                return plan_skip(ret, "only service units are supported");
+        if (!c->fragment_path)
+                return plan_skip(ret, "there are drop-ins but no unit file");
+
+        r = parse_request(ctx, c, &q, ret);
+        if (r < 0 || ret->result == PLAN_SKIP)
+                return r;
+        ret->delegation = q.delegation;
+
+        if (ctx->systemd_version >= SYSTEMD_NATIVE_BPF_VERSION)
+                r = plan_native(ctx, c, &q, ret);
+        else
+                r = plan_wrap(ctx, c, &q, ret);
+        if (r < 0)
+                generator_plan_done(ret);
+        return r;
+}
+
+int generator_plan_mask_instance(const GeneratorContext *ctx, const char *instance, const char *template,
+                                 GeneratorPlan *ret) {
+        int r;
+
+        if (!ctx || !instance || !template || !ret)
+                return -EINVAL;
+        *ret = (GeneratorPlan) { .result = PLAN_WRITE };
+
+        r = asprintf(&ret->dropin, GENERATOR_HEADER
+                     "#\n"
+                     "# %s has configuration of its own without PrivateBPF=yes: this empty file masks the\n"
+                     "# drop-in bpftoken-generator wrote for %s.\n", instance, template);
+        if (r < 0) {
+                ret->dropin = NULL;
+                return -ENOMEM;
+        }
+        if (ctx->systemd_version >= SYSTEMD_NATIVE_BPF_VERSION)
+                return 0;
+
+        r = asprintf(&ret->policy, GENERATOR_HEADER
+                     "# %s has no BPF delegation, unlike %s: it gets nothing.\n"
+                     "\n[Match]\n"
+                     "Unit=%s\n"
+                     "\n[Delegation]\n"
+                     "Commands=0x0\n"
+                     "Maps=0x0\n"
+                     "Programs=0x0\n"
+                     "Attachments=0x0\n", instance, template, instance);
+        if (r < 0) {
+                ret->policy = NULL;
+                generator_plan_done(ret);
+                return -ENOMEM;
+        }
+        return 0;
+}

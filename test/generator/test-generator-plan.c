@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/* What the generator decides for one unit, from its text: prerequisites added or refused, and the
+ * policy it records, which must parse with the publisher's own parser. */
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "generator-unit.h"
+#include "macro.h"
+#include "policy.h"
+
+#define EXEC "/usr/bin/bpftoken-exec"
+#define SOCKET "/run/bpftoken/publish.sock"
+
+static BpfNames *names;
+static char dir[] = "/tmp/test-generator-plan.XXXXXX";
+
+static int setup(void **state) {
+        if (bpf_names_new_builtin(&names) < 0 || !mkdtemp(dir))
+                return -1;
+        return 0;
+}
+
+static int teardown(void **state) {
+        bpf_names_free(names);
+        (void) rmdir(dir);
+        return 0;
+}
+
+/* Plans a unit given as text, written to DIR/name. */
+static int plan_text(unsigned version, const char *name, const char *text, GeneratorPlan *ret) {
+        _cleanup_(unit_config_freep) UnitConfig *c = NULL;
+        _cleanup_(freep) char *p = NULL;
+        GeneratorContext ctx = {
+                .names = names,
+                .systemd_version = version,
+                .exec_path = EXEC,
+                .socket_unit = "bpftoken-publish.socket",
+                .socket_path = SOCKET,
+        };
+        FILE *f;
+        int r;
+
+        assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
+        f = fopen(p, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+        assert_int_equal(unit_config_load_file(p, &c), 0);
+        r = generator_plan_unit(&ctx, c, ret);
+        unlink(p);
+        return r;
+}
+
+#define UNIT_HEAD "[Service]\nExecStart=/usr/bin/app --x\nPrivateBPF=yes\nBPFDelegateCommands=BPFProgLoad\n"
+
+static const char *strempty_(const char *s) {
+        return s ?: "";
+}
+
+static void expect_write(unsigned version, const char *text, GeneratorPlan *p) {
+        assert_int_equal(plan_text(version, "t.service", text, p), 0);
+        if (p->result != PLAN_WRITE)
+                fail_msg("expected a drop-in, got %d: %s", p->result, strempty_(p->message));
+}
+
+static void expect_skip(unsigned version, const char *text, const char *message_part) {
+        GeneratorPlan p = {};
+
+        assert_int_equal(plan_text(version, "t.service", text, &p), 0);
+        if (p.result != PLAN_SKIP)
+                fail_msg("expected a refusal mentioning '%s', got %d", message_part, p.result);
+        assert_non_null(p.message);
+        if (!strstr(p.message, message_part))
+                fail_msg("'%s' lacks '%s'", p.message, message_part);
+        assert_null(p.dropin);
+        assert_null(p.policy);
+        generator_plan_done(&p);
+}
+
+static bool has_line(const char *text, const char *line) {
+        size_t n = strlen(line);
+
+        for (const char *s = text; s && *s; s = strchr(s, '\n') ? strchr(s, '\n') + 1 : NULL)
+                if (strncmp(s, line, n) == 0 && (s[n] == '\n' || s[n] == '\0'))
+                        return true;
+        return false;
+}
+
+static void expect_line(unsigned version, const char *text, const char *line, bool present) {
+        GeneratorPlan p = {};
+
+        expect_write(version, text, &p);
+        assert_non_null(p.dropin);
+        if (has_line(p.dropin, line) != present)
+                fail_msg("line '%s' %s in:\n%s", line, present ? "missing" : "unexpected", p.dropin);
+        generator_plan_done(&p);
+}
+
+static void test_basic_252(void **state) {
+        GeneratorPlan p = {};
+        Policy *pol = NULL;
+        char error[512] = "";
+
+        expect_write(252, UNIT_HEAD "User=app\nBPFDelegateMaps=array\nBPFDelegatePrograms=BPFProgTypeKprobe\n", &p);
+        assert_non_null(p.dropin);
+        assert_true(strncmp(p.dropin, GENERATOR_HEADER, strlen(GENERATOR_HEADER)) == 0);
+        assert_true(has_line(p.dropin, "[Unit]"));
+        assert_true(has_line(p.dropin, "Wants=bpftoken-publish.socket"));
+        assert_true(has_line(p.dropin, "After=bpftoken-publish.socket"));
+        assert_true(has_line(p.dropin, "PrivateUsers=yes"));
+        assert_true(has_line(p.dropin, "PrivateMounts=yes"));
+        assert_true(has_line(p.dropin, "AmbientCapabilities=CAP_BPF CAP_PERFMON"));
+        assert_true(has_line(p.dropin, "ExecStart="));
+        assert_true(has_line(p.dropin, "ExecStart=" EXEC " -- /usr/bin/app --x"));
+        assert_false(has_line(p.dropin, "DelegateNamespaces=mnt"));
+
+        /* The policy parses with the publisher's parser, to the same delegation. */
+        assert_non_null(p.policy);
+        assert_int_equal(policy_parse(names, "t.service.conf", p.policy, &pol, error, sizeof error), 0);
+        assert_int_equal(pol->match, POLICY_MATCH_UNIT);
+        assert_string_equal(pol->unit, "t.service");
+        assert_memory_equal(&pol->delegation, &p.delegation, sizeof(Delegation));
+        assert_int_equal(p.delegation.masks[BPF_KIND_COMMAND], UINT64_C(1) << 5);
+        assert_int_equal(p.delegation.masks[BPF_KIND_MAP], UINT64_C(1) << 2);
+        policy_free(pol);
+        generator_plan_done(&p);
+}
+
+static void test_native_262(void **state) {
+        GeneratorPlan p = {};
+
+        expect_write(262, UNIT_HEAD "DynamicUser=yes\nBPFDelegateMaps=array hash\n", &p);
+        assert_null(p.policy);
+        assert_non_null(p.dropin);
+        assert_true(has_line(p.dropin, "PrivateUsers=yes"));
+        assert_true(has_line(p.dropin, "PrivateMounts=yes"));
+        assert_true(has_line(p.dropin, "DelegateNamespaces=mnt"));
+        assert_true(has_line(p.dropin, "AmbientCapabilities=CAP_BPF"));
+        assert_true(has_line(p.dropin, "BPFDelegateMaps="));
+        assert_true(has_line(p.dropin, "BPFDelegateMaps=BPFMapTypeHash,BPFMapTypeArray"));
+        assert_false(has_line(p.dropin, "BPFDelegateCommands="));  /* already native */
+        assert_null(strstr(p.dropin, "ExecStart"));
+        assert_null(strstr(p.dropin, "[Unit]"));
+        generator_plan_done(&p);
+
+        /* nothing missing: nothing to write */
+        expect_write(262, UNIT_HEAD "PrivateUsers=self\nPrivateMounts=yes\nDelegateNamespaces=mnt\n", &p);
+        assert_null(p.dropin);
+        assert_null(p.policy);
+        generator_plan_done(&p);
+
+        /* DelegateNamespaces= */
+        expect_line(262, UNIT_HEAD "DelegateNamespaces=net\n", "DelegateNamespaces=mnt", true);
+        expect_line(262, UNIT_HEAD "DelegateNamespaces=~net\n", "DelegateNamespaces=mnt", false);
+        expect_line(262, UNIT_HEAD "DelegateNamespaces=yes\n", "DelegateNamespaces=mnt", false);
+        expect_line(262, UNIT_HEAD "DelegateNamespaces=no\nDelegateNamespaces=\n", "DelegateNamespaces=mnt", true);
+        expect_skip(262, UNIT_HEAD "DelegateNamespaces=~mnt net\n", "DelegateNamespaces=");
+        expect_skip(262, UNIT_HEAD "DelegateNamespaces=no\n", "DelegateNamespaces=");
+
+        /* what only systemd < 258 cares about is fine natively */
+        expect_write(262, UNIT_HEAD "RestrictAddressFamilies=~AF_UNIX\nRootDirectory=/srv\n", &p);
+        generator_plan_done(&p);
+}
+
+static void test_private_settings(void **state) {
+        expect_line(252, UNIT_HEAD "PrivateUsers=self\n", "PrivateUsers=yes", false);
+        expect_line(252, UNIT_HEAD "PrivateUsers=true\n", "PrivateUsers=yes", false);
+        expect_line(252, UNIT_HEAD "PrivateUsers=no\nPrivateUsers=\n", "PrivateUsers=yes", true);
+        expect_skip(252, UNIT_HEAD "PrivateUsers=no\n", "PrivateUsers=no");
+        expect_skip(252, UNIT_HEAD "PrivateUsers=bogus\n", "PrivateUsers=bogus");
+        expect_skip(262, UNIT_HEAD "PrivateUsers=off\n", "PrivateUsers=off");
+        expect_line(252, UNIT_HEAD "PrivateMounts=on\n", "PrivateMounts=yes", false);
+        expect_skip(252, UNIT_HEAD "PrivateMounts=no\n", "PrivateMounts=no");
+        expect_skip(252, UNIT_HEAD "PrivateMounts=maybe\n", "PrivateMounts=maybe");
+        expect_skip(252, UNIT_HEAD "RootImage=/srv/image.raw\n", "RootImage=");
+        expect_skip(252, UNIT_HEAD "RootDirectory=/srv/root\n", "RootDirectory=");
+}
+
+static void test_capabilities(void **state) {
+        /* root: nothing ambient */
+        expect_line(252, UNIT_HEAD, "AmbientCapabilities=CAP_BPF", false);
+        expect_line(252, UNIT_HEAD "User=root\n", "AmbientCapabilities=CAP_BPF", false);
+        expect_line(252, UNIT_HEAD "User=0\n", "AmbientCapabilities=CAP_BPF", false);
+        expect_line(252, UNIT_HEAD "User=app\nUser=\n", "AmbientCapabilities=CAP_BPF", false);
+        expect_line(252, UNIT_HEAD "User=app\n", "AmbientCapabilities=CAP_BPF", true);
+        expect_line(252, UNIT_HEAD "DynamicUser=yes\n", "AmbientCapabilities=CAP_BPF", true);
+        expect_line(252, UNIT_HEAD "DynamicUser=yes\nUser=root\n", "AmbientCapabilities=CAP_BPF", true);
+        /* what is there already is not added again */
+        expect_line(252, UNIT_HEAD "User=app\nAmbientCapabilities=cap_bpf\n", "AmbientCapabilities=CAP_BPF", false);
+        expect_line(252, UNIT_HEAD "User=app\nAmbientCapabilities=CAP_BPF\nAmbientCapabilities=\n",
+                    "AmbientCapabilities=CAP_BPF", true);
+        expect_line(252, UNIT_HEAD "User=app\nAmbientCapabilities=~CAP_SYS_ADMIN\n",
+                    "AmbientCapabilities=CAP_BPF", false);
+        expect_line(252, UNIT_HEAD "User=app\nBPFDelegatePrograms=xdp,kprobe\nAmbientCapabilities=CAP_PERFMON\n",
+                    "AmbientCapabilities=CAP_BPF CAP_NET_ADMIN", true);
+
+        /* the bounding set must allow them */
+        expect_skip(252, UNIT_HEAD "CapabilityBoundingSet=CAP_NET_ADMIN\n", "CAP_BPF");
+        expect_skip(252, UNIT_HEAD "CapabilityBoundingSet=~CAP_BPF\n", "CapabilityBoundingSet=");
+        expect_skip(252, UNIT_HEAD "CapabilityBoundingSet=CAP_BPF\nCapabilityBoundingSet=\n", "CAP_BPF");
+        expect_skip(262, UNIT_HEAD "BPFDelegatePrograms=kprobe\nCapabilityBoundingSet=CAP_BPF\n", "CAP_PERFMON");
+        expect_line(252, UNIT_HEAD "CapabilityBoundingSet=CAP_SYS_ADMIN\nCapabilityBoundingSet=CAP_BPF\n",
+                    "PrivateUsers=yes", true);
+        expect_line(252, UNIT_HEAD "CapabilityBoundingSet=~CAP_SYS_ADMIN\n", "PrivateUsers=yes", true);
+        expect_line(252, UNIT_HEAD "CapabilityBoundingSet=~CAP_BPF\nCapabilityBoundingSet=CAP_BPF\n",
+                    "PrivateUsers=yes", true);
+}
+
+static void test_address_families(void **state) {
+        expect_line(252, UNIT_HEAD "RestrictAddressFamilies=AF_INET AF_INET6\n", "RestrictAddressFamilies=AF_UNIX", true);
+        expect_line(252, UNIT_HEAD "RestrictAddressFamilies=none\n", "RestrictAddressFamilies=AF_UNIX", true);
+        expect_line(252, UNIT_HEAD "RestrictAddressFamilies=AF_INET AF_UNIX\n", "RestrictAddressFamilies=AF_UNIX", false);
+        expect_line(252, UNIT_HEAD "RestrictAddressFamilies=AF_INET\nRestrictAddressFamilies=AF_LOCAL\n",
+                    "RestrictAddressFamilies=AF_UNIX", false);
+        expect_line(252, UNIT_HEAD "RestrictAddressFamilies=AF_UNIX\nRestrictAddressFamilies=~AF_UNIX\n",
+                    "RestrictAddressFamilies=AF_UNIX", true);
+        expect_line(252, UNIT_HEAD "RestrictAddressFamilies=AF_INET\nRestrictAddressFamilies=\n",
+                    "RestrictAddressFamilies=AF_UNIX", false);
+        expect_line(252, UNIT_HEAD "RestrictAddressFamilies=~AF_INET\n", "RestrictAddressFamilies=AF_UNIX", false);
+        expect_line(252, UNIT_HEAD "RestrictAddressFamilies=~AF_UNIX\nRestrictAddressFamilies=AF_UNIX\n",
+                    "RestrictAddressFamilies=AF_UNIX", false);
+        expect_skip(252, UNIT_HEAD "RestrictAddressFamilies=~AF_NETLINK AF_UNIX\n", "AF_UNIX");
+        expect_skip(252, UNIT_HEAD "RestrictAddressFamilies=~AF_INET\nRestrictAddressFamilies=~AF_UNIX\n", "AF_UNIX");
+        /* natively nothing needs AF_UNIX */
+        expect_line(262, UNIT_HEAD "RestrictAddressFamilies=AF_INET\n", "RestrictAddressFamilies=AF_UNIX", false);
+}
+
+static void test_socket_hidden(void **state) {
+        expect_skip(252, UNIT_HEAD "InaccessiblePaths=/run\n", "InaccessiblePaths=");
+        expect_skip(252, UNIT_HEAD "InaccessiblePaths=-/run/bpftoken/\n", "InaccessiblePaths=");
+        expect_skip(252, UNIT_HEAD "TemporaryFileSystem=/run:ro\n", "TemporaryFileSystem=");
+        expect_line(252, UNIT_HEAD "InaccessiblePaths=/run/other /runx\n", "PrivateUsers=yes", true);
+        expect_line(252, UNIT_HEAD "TemporaryFileSystem=/run\nBindReadOnlyPaths=/run/bpftoken\n", "PrivateUsers=yes", true);
+        expect_line(252, UNIT_HEAD "InaccessiblePaths=/run\nBindPaths=-/srv/x:" SOCKET ":rbind\n", "PrivateUsers=yes", true);
+}
+
+static void test_directives(void **state) {
+        GeneratorPlan p = {};
+
+        /* nothing asked for */
+        assert_int_equal(plan_text(252, "t.service", "[Service]\nExecStart=/bin/a\n", &p), 0);
+        assert_int_equal(p.result, PLAN_IGNORE);
+        assert_int_equal(plan_text(252, "t.service", "[Service]\nExecStart=/bin/a\nPrivateBPF=no\n", &p), 0);
+        assert_int_equal(p.result, PLAN_IGNORE);
+        assert_int_equal(plan_text(252, "t.service", "[Service]\nExecStart=/bin/a\nPrivateBPF=no\n"
+                                   "BPFDelegateCommands=BPFProgLoad\n", &p), 0);
+        assert_int_equal(p.result, PLAN_IGNORE);
+        assert_int_equal(plan_text(252, "t.service", "[Service]\nExecStart=/bin/a\nPrivateBPF=yes\nPrivateBPF=\n", &p), 0);
+        assert_int_equal(p.result, PLAN_IGNORE);
+        /* in the wrong section */
+        assert_int_equal(plan_text(252, "t.service", "[Unit]\nPrivateBPF=yes\n[Service]\nExecStart=/bin/a\n", &p), 0);
+        assert_int_equal(p.result, PLAN_IGNORE);
+
+        expect_skip(252, "[Service]\nExecStart=/bin/a\nBPFDelegateCommands=BPFProgLoad\n", "without PrivateBPF=yes");
+        expect_skip(252, "[Service]\nExecStart=/bin/a\nX-BPFTokenPreset=libbpf\n", "without PrivateBPF=yes");
+        expect_skip(252, "[Service]\nExecStart=/bin/a\nPrivateBPF=maybe\n", "PrivateBPF=maybe");
+        expect_skip(252, UNIT_HEAD "BPFDelegateMaps=nosuchmap\n", "BPFDelegateMaps=nosuchmap");
+        expect_skip(252, UNIT_HEAD "X-BPFTokenPreset=nosuchpreset\n", "X-BPFTokenPreset=");
+        assert_int_equal(plan_text(252, "t.socket", "[Socket]\nListenStream=/x\n[Service]\nPrivateBPF=yes\n", &p), 0);
+        assert_int_equal(p.result, PLAN_SKIP);
+        assert_non_null(strstr(p.message, "only service units"));
+        generator_plan_done(&p);
+}
+
+static void test_presets(void **state) {
+        GeneratorPlan p = {};
+
+        expect_write(252, "[Service]\nExecStart=/bin/a\nPrivateBPF=yes\nX-BPFTokenPreset=libbpf\n"
+                     "X-BPFTokenPreset=libbpf, tracing\n", &p);
+        assert_int_equal(p.delegation.masks[BPF_KIND_COMMAND], (UINT64_C(1) << 0) | (UINT64_C(1) << 5) | (UINT64_C(1) << 18));
+        assert_int_equal(p.delegation.masks[BPF_KIND_ATTACHMENT], UINT64_MAX);
+        generator_plan_done(&p);
+
+        /* reset */
+        expect_write(252, "[Service]\nExecStart=/bin/a\nPrivateBPF=yes\nX-BPFTokenPreset=tracing\n"
+                     "X-BPFTokenPreset=\nX-BPFTokenPreset=libbpf\n", &p);
+        assert_int_equal(p.delegation.masks[BPF_KIND_ATTACHMENT], UINT64_C(1));
+        generator_plan_done(&p);
+}
+
+static void test_exec_lines(void **state) {
+        GeneratorPlan p = {};
+
+        expect_write(252, "[Service]\nType=oneshot\nPrivateBPF=yes\nBPFDelegateCommands=BPFProgLoad\n"
+                     "ExecStartPre=+/bin/prep\nExecStartPre=/bin/load\nExecStart=/bin/a\nExecStart=@/bin/b argv0 x\n"
+                     "ExecStartPost=-/bin/post\nExecStop=/bin/stop\nExecReload=/bin/reload\n", &p);
+        assert_true(has_line(p.dropin, "ExecStartPre="));
+        assert_true(has_line(p.dropin, "ExecStartPre=+/bin/prep"));
+        assert_true(has_line(p.dropin, "ExecStartPre=" EXEC " -- /bin/load"));
+        assert_true(has_line(p.dropin, "ExecStart=" EXEC " -- /bin/a"));
+        assert_true(has_line(p.dropin, "ExecStart=" EXEC " --argv0 argv0 -- /bin/b x"));
+        assert_true(has_line(p.dropin, "ExecStartPost=-" EXEC " -- /bin/post"));
+        assert_null(strstr(p.dropin, "ExecStop"));
+        assert_null(strstr(p.dropin, "ExecReload"));
+        generator_plan_done(&p);
+
+        /* only '+' before: ExecStartPre= is left alone */
+        expect_write(252, "[Service]\nPrivateBPF=yes\nExecStartPre=+/bin/prep\nExecStart=/bin/a\n", &p);
+        assert_false(has_line(p.dropin, "ExecStartPre="));
+        generator_plan_done(&p);
+
+        expect_skip(252, "[Service]\nPrivateBPF=yes\nExecStart=+/bin/a\n", "'+'");
+        expect_skip(252, "[Service]\nPrivateBPF=yes\nExecStart=/bin/a\nExecStart=\n", "there are none");
+        expect_skip(252, "[Service]\nPrivateBPF=yes\nExecStart=/bin/a 'x\n", "unbalanced");
+}
+
+static void test_mask_instance(void **state) {
+        GeneratorContext ctx = { .names = names, .systemd_version = 252, .exec_path = EXEC };
+        GeneratorPlan p = {};
+        Policy *pol = NULL;
+        char error[512];
+
+        assert_int_equal(generator_plan_mask_instance(&ctx, "a@b.service", "a@.service", &p), 0);
+        assert_int_equal(p.result, PLAN_WRITE);
+        assert_non_null(p.dropin);
+        assert_null(strstr(p.dropin, "\n["));  /* comments only */
+        assert_non_null(p.policy);
+        assert_int_equal(policy_parse(names, "a@b.service.conf", p.policy, &pol, error, sizeof error), 0);
+        assert_string_equal(pol->unit, "a@b.service");
+        assert_true(delegation_is_empty(&pol->delegation));
+        policy_free(pol);
+        generator_plan_done(&p);
+
+        ctx.systemd_version = 258;
+        assert_int_equal(generator_plan_mask_instance(&ctx, "a@b.service", "a@.service", &p), 0);
+        assert_non_null(p.dropin);
+        assert_null(p.policy);
+        generator_plan_done(&p);
+}
+
+int main(void) {
+        const struct CMUnitTest tests[] = {
+                cmocka_unit_test(test_basic_252),
+                cmocka_unit_test(test_native_262),
+                cmocka_unit_test(test_private_settings),
+                cmocka_unit_test(test_capabilities),
+                cmocka_unit_test(test_address_families),
+                cmocka_unit_test(test_socket_hidden),
+                cmocka_unit_test(test_directives),
+                cmocka_unit_test(test_presets),
+                cmocka_unit_test(test_exec_lines),
+                cmocka_unit_test(test_mask_instance),
+        };
+
+        return cmocka_run_group_tests(tests, setup, teardown);
+}
