@@ -211,7 +211,7 @@ static int find_errno(const char *s) {
                 if (p > s && (isalnum((unsigned char) p[-1]) || p[-1] == '_' || p[-1] == '-'))
                         continue;
                 v = strtol(p + 1, &end, 10);
-                if (isalnum((unsigned char) *end) || *end == '.')
+                if (isalnum((unsigned char) *end) || (*end == '.' && isdigit((unsigned char) end[1])))
                         continue;
                 if (v > 0 && v < 134)
                         return (int) v;

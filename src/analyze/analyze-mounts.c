@@ -92,7 +92,8 @@ int verb_mounts(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to scan the mount namespaces of all processes: %m");
 
-        qsort(s.entries, s.n_entries, sizeof *s.entries, compare_entries);
+        if (s.n_entries > 1)
+                qsort(s.entries, s.n_entries, sizeof *s.entries, compare_entries);
 
         r = table_new(mount_headers, &t);
         if (r < 0) {

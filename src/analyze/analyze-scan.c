@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "analyze-scan.h"
+#include "analyze.h"
 #include "bpf-token-uapi.h"
 #include "cgroup-util.h"
 #include "macro.h"
@@ -18,47 +19,7 @@
 #define PROC_FILE_MAX (4U * 1024U * 1024U)
 
 static int read_at(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_(closep) int fd = -EBADF;
-        _cleanup_(freep) char *buf = NULL;
-        size_t size = 0, allocated = 0;
-
-        fd = openat(dir_fd, path, O_RDONLY|O_CLOEXEC|O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        for (;;) {
-                ssize_t n;
-
-                if (allocated - size < 512) {
-                        size_t a = allocated ? allocated * 2 : 4096;
-                        char *b;
-
-                        if (a > max + 1)
-                                a = max + 1;
-                        if (a <= size + 1)
-                                return -E2BIG;
-                        b = realloc(buf, a);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                        allocated = a;
-                }
-                n = read(fd, buf + size, allocated - size - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-        }
-        if (!buf && !(buf = malloc(1)))
-                return -ENOMEM;
-        buf[size] = '\0';
-        *ret = TAKE_PTR(buf);
-        if (ret_size)
-                *ret_size = size;
-        return 0;
+        return read_virtual_file_at(dir_fd, path, max, ret, ret_size);
 }
 
 int proc_read_comm(int proc_fd, pid_t pid, char **ret) {

@@ -327,7 +327,8 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
                 r = assess(names, &u->requested, &items, &n);
         if (r < 0)
                 return log_oom();
-        qsort(items, n, sizeof *items, compare_items);
+        if (n > 1)
+                qsort(items, n, sizeof *items, compare_items);
         overall = overall_exposure(items, n);
 
         if (all) {
@@ -384,6 +385,7 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
                 return log_oom();
 
         table_set_legend(t, false);
+        table_set_header(t, arg_legend);
         if (table_get_rows(t) > 0) {
                 r = table_print(t, stdout);
                 if (r < 0)

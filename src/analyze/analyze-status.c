@@ -325,6 +325,7 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
                 printf("\n");
 
                 table_set_legend(dt, false);
+                table_set_header(dt, arg_legend);
                 r = table_print(dt, stdout);
                 if (r < 0)
                         goto fail;

@@ -181,7 +181,7 @@ int unit_bpf_from_config(const BpfNames *names, UnitConfig *c, UnitBpf **ret) {
         return 0;
 }
 
-int unit_bpf_load(const BpfNames *names, const char *root, const char *arg, UnitBpf **ret, char **ret_error) {
+int unit_bpf_load(const BpfNames *names, const char *root, const char *arg, UnitBpf **ret) {
         _cleanup_(strv_freep) char **path = NULL;
         UnitConfig *c = NULL;
         int r;
@@ -194,11 +194,8 @@ int unit_bpf_load(const BpfNames *names, const char *root, const char *arg, Unit
                         return r;
                 r = unit_config_load(path, arg, &c);
         }
-        if (r < 0) {
-                if (ret_error)
-                        *ret_error = NULL;
+        if (r < 0)
                 return r;
-        }
 
         r = unit_bpf_from_config(names, c, ret);
         if (r < 0)

@@ -56,7 +56,7 @@ typedef struct UnitBpf {
 } UnitBpf;
 
 /* arg: a unit name (searched on the unit search path below root) or a path (contains '/'). */
-int unit_bpf_load(const BpfNames *names, const char *root, const char *arg, UnitBpf **ret, char **ret_error);
+int unit_bpf_load(const BpfNames *names, const char *root, const char *arg, UnitBpf **ret);
 int unit_bpf_from_config(const BpfNames *names, UnitConfig *c, UnitBpf **ret);
 UnitBpf *unit_bpf_free(UnitBpf *u);
 static inline void unit_bpf_freep(UnitBpf **u) {

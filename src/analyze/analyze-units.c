@@ -42,61 +42,76 @@ const char *unit_implementation(const UnitBpf *u, int version, const char **ret_
         return "none";
 }
 
-/* Units that only an administrator policy (Unit=) delegates to. */
-static int add_policy_units(const BpfNames *names, char ***units) {
-        static const char *const dirs[] = { BPFTOKEN_POLICY_DIR, NULL };
+typedef struct PolicyUnit {
+        char *unit;             /* Unit= value, may be a template "foo@.service" */
+        Delegation delegation;
+} PolicyUnit;
 
-        for (const char *const *dir = dirs; *dir; dir++) {
-                _cleanup_(closep) int dir_fd = -EBADF;
-                char full[4096];
-                struct dirent *de;
-                DIR *d;
+static void policy_units_free(PolicyUnit *l, size_t n) {
+        for (size_t i = 0; i < n; i++)
+                free(l[i].unit);
+        free(l);
+}
 
-                snprintf(full, sizeof full, "%s%s", arg_root ?: "", *dir);
-                dir_fd = open(full, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-                if (dir_fd < 0)
+/* Administrator policies that name a unit (Unit=): bpftoken serves those units even without
+ * settings in the unit file. Files that do not load (bad owner, syntax) are skipped here; the
+ * publisher reports them. */
+static int load_policy_units(const BpfNames *names, PolicyUnit **ret, size_t *ret_n) {
+        _cleanup_(closep) int dir_fd = -EBADF;
+        PolicyUnit *l = NULL;
+        size_t n = 0;
+        char full[4096];
+        struct dirent *de;
+        DIR *d;
+
+        *ret = NULL;
+        *ret_n = 0;
+        /* (config.h may carry the directory relative to /, as meson's sysconfdir is.) */
+        snprintf(full, sizeof full, "%s%s%s", arg_root ?: "", BPFTOKEN_POLICY_DIR[0] == '/' ? "" : "/",
+                 BPFTOKEN_POLICY_DIR);
+        dir_fd = open(full, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (dir_fd < 0)
+                return 0;
+        d = opendir(full);
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                Policy *p = NULL;
+                char error[256];
+                size_t len = strlen(de->d_name);
+                PolicyUnit *x;
+
+                if (de->d_name[0] == '.' || len < 6 || !streq(de->d_name + len - 5, ".conf"))
                         continue;
-                d = opendir(full);
-                if (!d)
+                if (policy_load_file(names, dir_fd, full, de->d_name, &p, error, sizeof error) < 0)
                         continue;
-                while ((de = readdir(d))) {
-                        Policy *p = NULL;
-                        char error[256];
-                        size_t n = 0;
-                        char **l;
-
-                        if (de->d_name[0] == '.' || !strstr(de->d_name, ".conf"))
-                                continue;
-                        if (policy_load_file(names, dir_fd, full, de->d_name, &p, error, sizeof error) < 0)
-                                continue;
-                        if (p->match != POLICY_MATCH_UNIT || !p->unit) {
-                                policy_free(p);
-                                continue;
-                        }
-                        for (char **i = *units; i && *i; i++, n++)
-                                if (streq(*i, p->unit))
-                                        goto next;
-                        l = reallocarray(*units, n + 2, sizeof *l);
-                        if (!l || !(l[n] = strdup(p->unit))) {
-                                if (l)
-                                        *units = l;
-                                policy_free(p);
-                                closedir(d);
-                                return -ENOMEM;
-                        }
-                        l[n + 1] = NULL;
-                        *units = l;
-                next:
+                if (p->match != POLICY_MATCH_UNIT || !p->unit) {
                         policy_free(p);
+                        continue;
                 }
-                closedir(d);
+                x = reallocarray(l, n + 1, sizeof *x);
+                if (!x || !(x[n].unit = strdup(p->unit))) {
+                        policy_free(p);
+                        closedir(d);
+                        policy_units_free(x ?: l, n);
+                        return -ENOMEM;
+                }
+                x[n].delegation = p->delegation;
+                l = x;
+                n++;
+                policy_free(p);
         }
+        closedir(d);
+        *ret = l;
+        *ret_n = n;
         return 0;
 }
 
 int verb_units(int argc, char *argv[]) {
         _cleanup_(table_freep) Table *t = NULL;
-        _cleanup_(strv_freep) char **path = NULL, **names_list = NULL, **policy_units = NULL;
+        _cleanup_(strv_freep) char **path = NULL, **names_list = NULL;
+        PolicyUnit *policies = NULL;
+        size_t n_policies = 0;
         const BpfNames *names;
         int version = -1, r;
 
@@ -113,7 +128,7 @@ int verb_units(int argc, char *argv[]) {
         r = unit_enumerate(path, &names_list);
         if (r < 0)
                 return log_error_errno(r, "Failed to enumerate units: %m");
-        r = add_policy_units(names, &policy_units);
+        r = load_policy_units(names, &policies, &n_policies);
         if (r < 0)
                 return log_oom();
 
@@ -121,8 +136,10 @@ int verb_units(int argc, char *argv[]) {
                         "UNIT", "IMPLEMENTATION", "STATE", "COMMANDS", "MAPS", "PROGRAMS", "ATTACHMENTS",
                         /* JSON only */
                         "FRAGMENT PATH", "PRIVATE BPF", "SOURCE", "REASON", "ERRORS", "WARNINGS", NULL }, &t);
-        if (r < 0)
+        if (r < 0) {
+                policy_units_free(policies, n_policies);
                 return log_oom();
+        }
         for (size_t c = 7; c <= 12; c++)
                 (void) table_set_hidden(t, c, true);
 
@@ -130,15 +147,20 @@ int verb_units(int argc, char *argv[]) {
                 _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
                 _cleanup_(freep) char *state = NULL;
                 const char *impl, *reason = NULL;
+                const PolicyUnit *policy = NULL;
                 bool from_policy = false;
+                const Delegation *shown;
                 Findings f = {};
                 CheckContext ctx = { .systemd_version = version, .token_support = 1 };
 
-                if (unit_bpf_load(names, arg_root, *n, &u, NULL) < 0)
+                if (unit_bpf_load(names, arg_root, *n, &u) < 0)
                         continue;
-                for (char **p = policy_units; p && *p; p++)
-                        if (policy_unit_matches(*p, *n))
+                for (size_t i = 0; i < n_policies; i++)
+                        if (policy_unit_matches(policies[i].unit, *n)) {
+                                policy = &policies[i];
                                 from_policy = true;
+                                break;
+                        }
                 if (!unit_bpf_wanted(u) && !from_policy)
                         continue;
 
@@ -150,8 +172,11 @@ int verb_units(int argc, char *argv[]) {
                 (void) unit_active_state(*n, &state);
                 if (unit_bpf_wanted(u) && unit_bpf_check(u, names, &ctx, &f) < 0) {
                         findings_done(&f);
+                        policy_units_free(policies, n_policies);
                         return log_oom();
                 }
+                /* A policy-only unit shows what the policy grants. */
+                shown = !unit_bpf_wanted(u) && policy ? &policy->delegation : &u->requested;
 
                 r = table_add_string(t, *n);
                 if (r >= 0)
@@ -159,7 +184,8 @@ int verb_units(int argc, char *argv[]) {
                 if (r >= 0)
                         r = table_add_string(t, state);
                 for (BpfKind k = 0; r >= 0 && k < _BPF_KIND_MAX; k++)
-                        r = table_add_mask(t, names, k, u->requested.masks[k], u->any[k], u->requested.masks[k] != 0);
+                        r = table_add_mask(t, names, k, shown->masks[k], shown->masks[k] == DELEGATION_ANY,
+                                           shown->masks[k] != 0);
                 if (r >= 0)
                         r = table_add_string(t, u->config->fragment_path);
                 if (r >= 0)
@@ -173,9 +199,12 @@ int verb_units(int argc, char *argv[]) {
                 if (r >= 0)
                         r = table_add_uint64(t, findings_count(&f, SEVERITY_WARNING));
                 findings_done(&f);
-                if (r < 0)
+                if (r < 0) {
+                        policy_units_free(policies, n_policies);
                         return log_oom();
+                }
         }
+        policy_units_free(policies, n_policies);
 
         table_set_legend(t, arg_legend);
         table_set_header(t, arg_legend);

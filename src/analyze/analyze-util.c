@@ -131,17 +131,16 @@ int read_virtual_file_at(int dir_fd, const char *path, size_t max, char **ret, s
         if (fd < 0)
                 return -errno;
 
+        /* Room for max bytes, one more to tell a file of more than max bytes, and the NUL. */
         for (;;) {
                 ssize_t n;
 
-                if (allocated - size < 1024) {
+                if (allocated - size < 2) {
                         size_t a = allocated ? allocated * 2 : 4096;
                         char *b;
 
-                        if (a > max + 1)
-                                a = max + 1;
-                        if (a <= size)
-                                return -E2BIG;
+                        if (a > max + 2)
+                                a = max + 2;
                         b = realloc(buf, a);
                         if (!b)
                                 return -ENOMEM;

@@ -20,7 +20,7 @@ int analyze_check_context(CheckContext *ret) {
 int analyze_load_unit(const BpfNames *names, const char *arg, UnitBpf **ret) {
         int r;
 
-        r = unit_bpf_load(names, arg_root, arg, ret, NULL);
+        r = unit_bpf_load(names, arg_root, arg, ret);
         if (r == -ENOENT)
                 return log_error_errno(r, "Unit %s not found%s.", arg,
                                        strchr(arg, '/') ? "" : " on the unit search path");

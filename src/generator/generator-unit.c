@@ -494,6 +494,14 @@ static int format_native(const GeneratorContext *ctx, BpfKind k, uint64_t mask, 
         return r;
 }
 
+/* Whether an assignment applied after ours undoes what we wrote for its key. Capability and address
+ * family lists only add up, unless reset or inverted; everything else we write is replaced. */
+static bool assignment_undoes(const UnitSetting *s) {
+        if (streq(s->key, "AmbientCapabilities") || streq(s->key, "RestrictAddressFamilies"))
+                return isempty(s->value) || s->value[0] == '~' || streq(s->value, "none");
+        return true;
+}
+
 /* A drop-in applied after ours (by file name) that sets one of the keys we re-state would undo it. */
 static const UnitSetting *find_later_conflict(const UnitConfig *c, char *const *keys) {
         for (size_t i = 0; i < c->n_settings; i++) {
@@ -502,7 +510,7 @@ static const UnitSetting *find_later_conflict(const UnitConfig *c, char *const *
 
                 base = base ? base + 1 : s->file;
                 if (!streq_ptr(s->file, c->fragment_path) && strcmp(base, GENERATOR_DROPIN_NAME) > 0 &&
-                    streq(s->section, SERVICE) && strv_has(keys, s->key))
+                    streq(s->section, SERVICE) && strv_has(keys, s->key) && assignment_undoes(s))
                         return s;
         }
         return NULL;

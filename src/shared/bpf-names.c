@@ -7,12 +7,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
-#include <linux/btf.h>
-
 #include "bpf-names-table.h"
 #include "bpf-names.h"
+#include "btf-enums.h"
 #include "macro.h"
 
 #define BTF_VMLINUX_PATH "/sys/kernel/btf/vmlinux"
@@ -286,22 +283,6 @@ int bpf_names_new_builtin(BpfNames **ret) {
         return 0;
 }
 
-static int btf_find_enum(const struct btf *btf, const char *name, const struct btf_type **ret) {
-        static const int kinds[] = { BTF_KIND_ENUM, BTF_KIND_ENUM64 };
-
-        for (size_t i = 0; i < ELEMENTSOF(kinds); i++) {
-                int id = btf__find_by_name_kind(btf, name, kinds[i]);
-                if (id > 0) {
-                        const struct btf_type *t = btf__type_by_id(btf, id);
-                        if (t) {
-                                *ret = t;
-                                return 0;
-                        }
-                }
-        }
-        return -ENOENT;
-}
-
 static int names_add_btf_member(BpfNamesKind *k, BpfKind kind, const char *name, int64_t value,
                                 bool *have_max, uint64_t *max_value) {
         const char *stripped;
@@ -325,46 +306,32 @@ static int names_add_btf_member(BpfNamesKind *k, BpfKind kind, const char *name,
 }
 
 /* 0 on success, -ENODATA if the BTF lacks the enum or it is unusable, -ENOMEM. */
-static int names_fill_from_btf(BpfNames *n, const struct btf *btf, BpfKind kind) {
-        const struct btf_type *t;
+static int names_fill_from_btf(BpfNames *n, const BtfEnum *e, BpfKind kind) {
         BpfNamesKind *k = &n->kinds[kind];
         bool have_max = false;
         uint64_t max_value = 0;
         unsigned highest = 0;
-        uint16_t vlen;
         int r;
 
-        if (btf_find_enum(btf, kind_info[kind].enum_name, &t) < 0)
+        if (!e->found)
                 return -ENODATA;
 
-        vlen = btf_vlen(t);
-        if (btf_is_enum(t)) {
-                const struct btf_enum *e = btf_enum(t);
+        for (size_t i = 0; i < e->n_values; i++) {
+                uint64_t v = e->values[i].value;
+                int64_t value;
 
-                for (uint16_t i = 0; i < vlen; i++) {
-                        /* kflag set: signed values. These are all small and non-negative anyway. */
-                        int64_t v = btf_kflag(t) ? (int64_t) e[i].val : (int64_t) (uint32_t) e[i].val;
+                /* ENUM: sign- or zero-extended by the reader, as the kind flag says. These are all
+                 * small and non-negative anyway. ENUM64: signed or not, a value above INT64_MAX
+                 * cannot be a bit: ignored. */
+                if (e->is_enum64)
+                        value = v > INT64_MAX ? -1 : (int64_t) v;
+                else
+                        value = (int64_t) v;
 
-                        r = names_add_btf_member(k, kind, btf__name_by_offset(btf, e[i].name_off), v,
-                                                 &have_max, &max_value);
-                        if (r < 0)
-                                return r;
-                }
-        } else if (btf_is_enum64(t)) {
-                const struct btf_enum64 *e = btf_enum64(t);
-
-                for (uint16_t i = 0; i < vlen; i++) {
-                        uint64_t v = btf_enum64_value(&e[i]);
-
-                        /* Signed or not, a value above INT64_MAX cannot be a bit: ignored. */
-                        r = names_add_btf_member(k, kind, btf__name_by_offset(btf, e[i].name_off),
-                                                 v > INT64_MAX ? -1 : (int64_t) v,
-                                                 &have_max, &max_value);
-                        if (r < 0)
-                                return r;
-                }
-        } else
-                return -ENODATA;
+                r = names_add_btf_member(k, kind, e->values[i].name, value, &have_max, &max_value);
+                if (r < 0)
+                        return r;
+        }
 
         for (unsigned b = 0; b < BPF_NAMES_BITS; b++)
                 if (k->canonical[b] >= 0)
@@ -382,14 +349,10 @@ static int names_fill_from_btf(BpfNames *n, const struct btf *btf, BpfKind kind)
         return 0;
 }
 
-static int silent_print(enum libbpf_print_level level, const char *format, va_list args) {
-        return 0;
-}
-
 int bpf_names_load(const char *btf_path, BpfNames **ret) {
         _cleanup_(bpf_names_freep) BpfNames *n = NULL;
-        libbpf_print_fn_t old_print;
-        struct btf *btf;
+        _cleanup_(btf_enums_freep) BtfEnums *enums = NULL;
+        const char *enum_names[_BPF_KIND_MAX];
         int r;
 
         if (!ret)
@@ -398,35 +361,27 @@ int bpf_names_load(const char *btf_path, BpfNames **ret) {
         if (!btf_path)
                 btf_path = BTF_VMLINUX_PATH;
 
-        if (access(btf_path, F_OK) < 0)
-                return bpf_names_new_builtin(ret);
+        for (BpfKind kind = 0; kind < _BPF_KIND_MAX; kind++)
+                enum_names[kind] = kind_info[kind].enum_name;
 
-        /* This module does not log: keep libbpf quiet about files that are not BTF. Not thread safe,
-         * like libbpf_set_print() itself. */
-        old_print = libbpf_set_print(silent_print);
-        errno = 0;
-        btf = btf__parse(btf_path, NULL);
-        r = btf ? 0 : negative_errno();
-        (void) libbpf_set_print(old_print);
-
-        if (!btf) {
-                if (r == -ENOMEM)
-                        return r;
+        /* Only these four enums are needed: read them straight from the raw BTF instead of having
+         * libbpf validate and index all of it. Missing, unreadable, not BTF, malformed, of the other
+         * byte order: the built-in table. */
+        r = btf_enums_load(btf_path, enum_names, _BPF_KIND_MAX, &enums);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
                 return bpf_names_new_builtin(ret);
-        }
 
         n = names_new(BPF_NAMES_SOURCE_BTF);
-        if (!n) {
-                btf__free(btf);
+        if (!n)
                 return -ENOMEM;
-        }
 
         for (BpfKind kind = 0; kind < _BPF_KIND_MAX; kind++) {
-                r = names_fill_from_btf(n, btf, kind);
+                r = names_fill_from_btf(n, &enums->enums[kind], kind);
                 if (r < 0)
                         break;
         }
-        btf__free(btf);
 
         if (r == -ENOMEM)
                 return r;

@@ -97,6 +97,9 @@ ct_create() {
         CT_ROOT=$CT_WORK/root
         CT_CONSOLE=$CT_WORK/console.log
         mkdir -p "$CT_ROOT"
+        # Who owns this copy, for ct_sweep_stale after a harness that was killed
+        # too hard to clean up (SIGKILL, power loss).
+        echo "$$" >"$CT_WORK/owner.pid"
         if [[ ${BPFTOKEN_E2E_COPY:-overlay} == overlay ]] &&
            mkdir -p "$CT_WORK/upper" "$CT_WORK/ovl" &&
            mount -t overlay overlay \
@@ -190,6 +193,7 @@ ct_boot() {
         cg2=$(ct_cgroup2_root) || return 1
         CT_CGROUP=$cg2/$CT_NAME
         mkdir "$CT_CGROUP"
+        echo "$CT_CGROUP" >"$CT_WORK/cgroup"
         ct_write_init
         # The launcher moves itself into the container's cgroup first, so the
         # cgroup namespace unshare creates is rooted there and every process
@@ -341,6 +345,30 @@ ct_cleanup() {
         CT_WORK=
 }
 
+# ct_sweep_stale: remove what a killed harness left behind: copies whose
+# owner process is gone, their container's processes (through the recorded
+# cgroup), the overlay mount and the work directory.
+ct_sweep_stale() {
+        local dir owner cg
+        for dir in "${BPFTOKEN_E2E_WORKDIR:-/var/tmp}"/bpftoken-*.??????; do
+                [[ -f $dir/owner.pid ]] || continue
+                owner=$(cat "$dir/owner.pid")
+                # Alive, and not a zombie waiting to be reaped.
+                [[ -r /proc/$owner/stat && $(awk '{ print $3 }' "/proc/$owner/stat" 2>/dev/null) != Z ]] && continue
+                ct_log "removing $dir, left behind by process $owner"
+                cg=$(cat "$dir/cgroup" 2>/dev/null) || cg=
+                if [[ -n $cg && -d $cg ]]; then
+                        echo 1 >"$cg/cgroup.kill" 2>/dev/null || true
+                        sleep 0.5
+                        find "$cg" -depth -type d -exec rmdir {} + 2>/dev/null || true
+                fi
+                if mountpoint -q "$dir/root"; then
+                        umount "$dir/root" 2>/dev/null || umount -l "$dir/root" || true
+                fi
+                rm -rf --one-file-system "$dir"
+        done
+}
+
 # ct_trap_cleanup: make sure ct_cleanup runs however the caller exits.
 ct_trap_cleanup() {
         trap 'ct_cleanup' EXIT
@@ -363,14 +391,26 @@ ct_main() {
                 destdir=$1
         fi
         ct_check_host || exit 1
+        ct_sweep_stale
         rootfs=$("$here/mkrootfs.sh" "$suite" "${BPFTOKEN_E2E_CACHE:-/var/cache/bpftoken-e2e}")
         ct_trap_cleanup
         ct_create "$rootfs" "bpftoken-e2e-$suite-$$"
         [[ -n $destdir ]] && ct_install_destdir "$destdir"
+        # The e2e test programs and scenario units, for trying things by hand
+        # (the units are installed, not started).
+        E2E_HERE=$here
+        # shellcheck source=lib.sh
+        . "$here/lib.sh"
+        mkdir -p "$CT_WORK/objs"
+        e2e_build_objects "$CT_WORK/objs"
+        e2e_stage_files "$CT_WORK/objs" "$here"/units/*.service
         ct_boot
         [[ -n $destdir ]] && ct_post_install
+        e2e_build_progs >/dev/null
+        ct_exec systemctl daemon-reload
         if [[ $cmd == shell ]]; then
-                ct_log "PID 1 is host PID $CT_PID1; exit the shell to power off"
+                ct_log "PID 1 is host PID $CT_PID1; the test programs are in $E2E_LIB, the scenario units in /etc/systemd/system"
+                ct_log "exit the shell to power off"
                 ct_exec /bin/bash -l || true
         else
                 ct_exec "$@" || ct_log "command exited with status $?"

@@ -49,6 +49,7 @@ die() { printf '%sdemo failed: %s%s\n' "$red" "$*" "$off" >&2; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "run me as root: booting a container needs it"
 ct_check_host || die "install the missing tools above first"
+ct_sweep_stale
 
 work=$(mktemp -d /var/tmp/bpftoken-demo.XXXXXX)
 # shellcheck disable=SC2317 # called from the trap
@@ -86,7 +87,7 @@ info "$rootfs ($((SECONDS - t)) s)"
 
 # 3. A disposable copy, with bpftoken and the demo files in it; boot it.
 step "Booting a throwaway copy with its own systemd as PID 1"
-ct_create "$rootfs" "bpftoken-demo-$suite"
+ct_create "$rootfs" "bpftoken-demo-$suite-$$"
 ct_install_destdir "$destdir"
 mkdir -p "$work/objs"
 e2e_build_objects "$work/objs" || die "clang could not build the BPF object"

@@ -161,6 +161,10 @@ unshare --mount --propagation private -- bash -euc '
 log "packages installed after $((SECONDS - start)) s"
 
 rm -f "$tmp/usr/sbin/policy-rc.d"
+# What `apt-get clean` would remove: debootstrap's packages (they live in the
+# cache directory) and apt's binary caches.
+find "$tmp/var/cache/apt/archives" -maxdepth 1 -name '*.deb' -delete
+rm -f "$tmp"/var/cache/apt/*.bin
 # A fixed machine ID: an empty one makes systemd treat every boot as the first
 # one (presets applied, ConditionFirstBoot units run), which slows the boot and
 # changes the unit set.  Every disposable copy may share it.

@@ -92,12 +92,10 @@ say_lines() {
 }
 
 # --- host-side preparation -------------------------------------------------
-objdir=$(mktemp -d /var/tmp/bpftoken-e2e-objs.XXXXXX)
-cleanup_all() {
-        ct_cleanup
-        rm -rf "$objdir"
-}
-trap cleanup_all EXIT
+# The BPF objects, built once on the host, are kept with the results.
+objdir=$results/objs
+mkdir -p "$objdir"
+trap ct_cleanup EXIT
 trap 'note "interrupted"; exit 130' INT
 trap 'note "terminated"; exit 143' TERM
 
@@ -504,6 +502,7 @@ run_suite() {
 
 start=$SECONDS
 ct_check_host || exit 1
+ct_sweep_stale
 e2e_build_objects "$objdir"
 # Build (or find) every suite's root filesystem first, one after the other
 # (measured here: three parallel builds on 2 cores took 290 s, one after the

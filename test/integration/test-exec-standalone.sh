@@ -5,7 +5,12 @@ set -u
 . "$(dirname "$0")/tap.sh"
 require_root_and_token_kernel
 
-E=$BPFTOKEN_EXEC
+# A name of our own for bpftoken-exec, so that a leaked helper of this test (a fork of it) can be
+# told apart from other programs on the machine.
+MARK=$(mktemp -d /tmp/test-exec-standalone.XXXXXX)
+trap 'rm -rf "$MARK"' EXIT
+E=$MARK/bpftoken-exec-under-test
+ln -s "$BPFTOKEN_EXEC" "$E"
 P=$TOKEN_PROBE
 BASE=(--delegate-commands=map_create,prog_load,btf_load --delegate-maps=array
       --delegate-programs=socket_filter --delegate-attachments=any)
@@ -91,6 +96,6 @@ is "missing command exits 127" 127 $rc
 is "no bpffs mount leaked into the host namespace" "$mounts_before" "$(host_bpf_mounts)"
 is "no fd leaked" "$fds_before" "$(ls /proc/$$/fd | wc -l)"
 sleep 0.2
-is "no helper process left" "" "$(pgrep -f 'bpftoken-exec' | grep -v "^$$\$" || true)"
+is "no helper process left" "" "$(pgrep -f "$E" || true)"
 
 done_testing
