@@ -31,6 +31,7 @@ static const char *arg_preset = NULL;
 static const char *arg_token_path = BPFFS_TOKEN_PATH;
 static const char *arg_socket = BPFTOKEN_PUBLISH_SOCKET;
 static bool arg_quiet = false;
+static const char *arg_argv0 = NULL;
 static char **arg_cmd = NULL;
 
 static void help(void) {
@@ -47,6 +48,7 @@ static void help(void) {
                "     --token-path=PATH             Value for LIBBPF_BPF_TOKEN_PATH (default %s;\n"
                "                                   empty: leave the environment alone)\n"
                "     --socket=PATH                 The publisher's socket (default %s)\n"
+               "     --argv0=NAME                  argv[0] for COMMAND (systemd's '@' prefix)\n"
                "  -q --quiet                       Do not warn about missing libbpf prerequisites\n\n"
                "Without --delegate-*/--preset options it asks bpftoken-publish for the delegation\n"
                "configured for the calling unit or user. See bpftoken-exec(8) and bpftoken(7).\n",
@@ -64,6 +66,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_PRESET,
                 ARG_TOKEN_PATH,
                 ARG_SOCKET,
+                ARG_ARGV0,
         };
         static const struct option options[] = {
                 { "help",                 no_argument,       NULL, 'h'                      },
@@ -76,6 +79,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "preset",               required_argument, NULL, ARG_PRESET               },
                 { "token-path",           required_argument, NULL, ARG_TOKEN_PATH           },
                 { "socket",               required_argument, NULL, ARG_SOCKET               },
+                { "argv0",                required_argument, NULL, ARG_ARGV0                },
                 { "quiet",                no_argument,       NULL, 'q'                      },
                 {}
         };
@@ -115,6 +119,9 @@ static int parse_argv(int argc, char *argv[]) {
                         if (optarg[0] != '/')
                                 return log_error_errno(-EINVAL, "--socket= takes an absolute path: %s", optarg);
                         arg_socket = optarg;
+                        break;
+                case ARG_ARGV0:
+                        arg_argv0 = optarg;
                         break;
                 case 'q':
                         arg_quiet = true;
@@ -268,10 +275,18 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return r;
 
-        r = verify_instance();
-        if (r < 0)
-                return r;
-        warn_libbpf_baseline(names, &d);
+        if (delegation_is_empty(&d)) {
+                /* PrivateBPF=yes without BPFDelegate*=: a private, empty bpffs hides the host's, and no
+                 * token can be made from it, so libbpf must not be told to insist on one. */
+                log_info("Nothing is delegated to this program: %s is a private bpffs without a token.",
+                         BPFFS_PATH);
+                arg_token_path = NULL;
+        } else {
+                r = verify_instance();
+                if (r < 0)
+                        return r;
+                warn_libbpf_baseline(names, &d);
+        }
 
         if (initial) {
                 /* We made the namespaces: leave exactly the capabilities the delegation needs. Inside a
@@ -288,8 +303,15 @@ static int run(int argc, char *argv[]) {
                 return log_oom();
 
         names = bpf_names_free(names);
-        execvp(arg_cmd[0], arg_cmd);
-        log_error_errno(-errno, "Failed to execute %s: %m", arg_cmd[0]);
+        {
+                /* With --argv0 the program is arg_cmd[0] and the name it sees is arg_argv0. */
+                const char *path = arg_cmd[0];
+
+                if (arg_argv0)
+                        arg_cmd[0] = (char *) arg_argv0;
+                execvp(path, arg_cmd);
+                log_error_errno(-errno, "Failed to execute %s: %m", path);
+        }
         _exit(EXIT_EXEC_FAILED);
 }
 

@@ -46,11 +46,6 @@ static void dir_closep(DIR **d) {
                 (void) closedir(*d);
 }
 
-static void fclose_checkp(FILE **f) {
-        if (*f)
-                (void) fclose(*f);
-}
-
 static bool endswith_str(const char *s, const char *suffix) {
         size_t ls = strlen(s), lx = strlen(suffix);
         return ls >= lx && streq(s + ls - lx, suffix);
@@ -374,7 +369,7 @@ static int mkdir_one(const char *p) {
 
 /* Writes DIR/SUBDIR/NAME, which must not exist yet ("wxe"), mode 0644. */
 static int write_output(const char *subdir, const char *name, const char *contents, char **ret_path) {
-        _cleanup_(fclose_checkp) FILE *f = NULL;
+        _cleanup_(fclosep) FILE *f = NULL;
         _cleanup_(freep) char *dir = NULL, *p = NULL;
         int r;
 

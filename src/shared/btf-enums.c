@@ -5,10 +5,13 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include <linux/btf.h>
+#include <linux/magic.h>
 
 #include "btf-enums.h"
 #include "macro.h"
@@ -23,6 +26,8 @@
 #define BTF_MAGIC_SWAPPED 0x9FEBU
 
 #define NO_TYPE SIZE_MAX
+
+#define BTF_SYSFS_DIR "/sys/kernel/btf/"
 
 static uint16_t read_u16(const uint8_t *p) {
         uint16_t v;
@@ -318,7 +323,37 @@ int btf_enums_parse(const void *data, size_t size, const char *const *names, siz
         return 0;
 }
 
-static int read_file(const char *path, void **ret_data, size_t *ret_size) {
+/* The file's contents: a copy, or a mapping of sysfs' own. */
+typedef struct FileData {
+        void *data;
+        size_t size;
+        bool mapped;
+} FileData;
+
+static void file_data_done(FileData *f) {
+        if (f->mapped)
+                (void) munmap(f->data, f->size);
+        else
+                free(f->data);
+        *f = (FileData) {};
+}
+
+/* The kernel's BTF in sysfs (/sys/kernel/btf/vmlinux and the modules' next to it) can be mapped
+ * since Linux 6.16: that maps the kernel's own read-only copy, where read() would hand out one page
+ * per call into 5+ MiB of fresh memory, which costs a new process far more than walking the types.
+ * Only there: a sysfs file cannot be truncated under the mapping (no SIGBUS), and mapping arbitrary
+ * sysfs files (device resources) is not something to do for a name table. */
+static bool may_map(const char *path, int fd) {
+        struct statfs sfs;
+
+        if (!startswith(path, BTF_SYSFS_DIR))
+                return false;
+        if (fstatfs(fd, &sfs) < 0)
+                return false;
+        return (uint64_t) sfs.f_type == SYSFS_MAGIC;
+}
+
+static int read_file(const char *path, FileData *ret) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) uint8_t *buf = NULL;
         size_t size = 0, want;
@@ -337,6 +372,15 @@ static int read_file(const char *path, void **ret_data, size_t *ret_size) {
                 return -EFBIG;
         want = (size_t) st.st_size;
 
+        if (want > 0 && may_map(path, fd)) {
+                void *p = mmap(NULL, want, PROT_READ, MAP_PRIVATE, fd, 0);
+                if (p != MAP_FAILED) {
+                        *ret = (FileData) { .data = p, .size = want, .mapped = true };
+                        return 0;
+                }
+                /* older kernel: read it */
+        }
+
         /* sysfs hands out at most a page a read(). A file that shrinks meanwhile is read to its end;
          * one that grows, to its size when we looked. */
         buf = malloc(want > 0 ? want : 1);
@@ -354,29 +398,29 @@ static int read_file(const char *path, void **ret_data, size_t *ret_size) {
                 size += (size_t) n;
         }
 
-        *ret_data = TAKE_PTR(buf);
-        *ret_size = size;
+        *ret = (FileData) { .data = TAKE_PTR(buf), .size = size };
         return 0;
 }
 
 int btf_enums_load(const char *path, const char *const *names, size_t n_names, BtfEnums **ret) {
-        _cleanup_(freep) void *data = NULL;
+        _cleanup_(file_data_done) FileData f = {};
         BtfEnums *e;
-        size_t size = 0;
         int r;
 
         if (!path || !ret)
                 return -EINVAL;
 
-        r = read_file(path, &data, &size);
+        r = read_file(path, &f);
         if (r < 0)
                 return r;
 
-        r = btf_enums_parse(data, size, names, n_names, &e);
+        r = btf_enums_parse(f.data, f.size, names, n_names, &e);
         if (r < 0)
                 return r;
 
-        e->data = TAKE_PTR(data);
+        e->data = TAKE_PTR(f.data);
+        e->data_size = f.size;
+        e->data_mapped = f.mapped;
         *ret = e;
         return 0;
 }
@@ -385,7 +429,10 @@ BtfEnums *btf_enums_free(BtfEnums *e) {
         if (!e)
                 return NULL;
         free(e->values);
-        free(e->data);
+        if (e->data_mapped)
+                (void) munmap(e->data, e->data_size);
+        else
+                free(e->data);
         free(e);
         return NULL;
 }

@@ -35,9 +35,12 @@ typedef struct BtfEnum {
 } BtfEnum;
 
 typedef struct BtfEnums {
-        void *data;             /* the file's contents (btf_enums_load()), or NULL */
-        BtfEnumValue *values;   /* storage for all enums[].values */
         size_t n_enums;
+        /* what the names point into and the values are stored in; not for callers */
+        void *data;             /* the file's contents (btf_enums_load()), or NULL */
+        size_t data_size;
+        bool data_mapped;       /* a mapping of the file (sysfs), not a copy */
+        BtfEnumValue *values;   /* storage for all enums[].values */
         BtfEnum enums[];        /* one per requested name, in request order */
 } BtfEnums;
 
@@ -49,9 +52,10 @@ typedef struct BtfEnums {
  * version, -EINVAL for bad arguments, -ENOMEM. */
 int btf_enums_parse(const void *data, size_t size, const char *const *names, size_t n_names, BtfEnums **ret);
 
-/* The same from a file (read whole, at most BTF_ENUMS_FILE_MAX bytes); the result holds the file's
- * contents. Also -EFBIG, -EISDIR or -EBADFD for something that is not a regular file, and the
- * errors of open() and read(). */
+/* The same from a file (read whole, at most BTF_ENUMS_FILE_MAX bytes; under /sys/kernel/btf/ on
+ * sysfs mapped instead where the kernel allows it); the result holds the file's contents. Also
+ * -EFBIG, -EISDIR or -EBADFD for something that is not a regular file, and the errors of open()
+ * and read(). */
 int btf_enums_load(const char *path, const char *const *names, size_t n_names, BtfEnums **ret);
 
 BtfEnums *btf_enums_free(BtfEnums *e);

@@ -337,9 +337,17 @@ static bool policy_matches(const Policy *p, const PolicyCaller *c) {
         }
 }
 
+/* How well a policy matches: 0 not at all; for units, an exact name beats a template pattern. */
+static int policy_match_rank(const Policy *p, const PolicyCaller *c) {
+        if (p->match == POLICY_MATCH_UNIT && c->unit && streq(p->unit, c->unit))
+                return 2;
+        return policy_matches(p, c) ? 1 : 0;
+}
+
 int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCaller *caller, Policy **ret,
                 PolicyReport report, void *userdata) {
         Policy *best[_POLICY_MATCH_MAX] = {};
+        int best_rank[_POLICY_MATCH_MAX] = {};
         PolicyFile *files = NULL;
         size_t n_files = 0, n_dirs = 0;
         int dir_fds[8];
@@ -421,9 +429,12 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
                                 report(dirs[di], q, error, userdata);
                         continue;
                 }
-                if (policy_matches(p, caller) && !best[p->match])
+                q = policy_match_rank(p, caller);
+                if (q > best_rank[p->match]) {
+                        policy_free(best[p->match]);
                         best[p->match] = p;
-                else
+                        best_rank[p->match] = q;
+                } else
                         policy_free(p);
         }
 

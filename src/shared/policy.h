@@ -73,7 +73,9 @@ typedef struct PolicyCaller {
 typedef void (*PolicyReport)(const char *path, int error, const char *message, void *userdata);
 
 /* Find the policy for a caller in dirs (NULL-terminated, highest precedence first). A Unit= match
- * wins over User=, which wins over Group=; within one kind the first file in name order wins.
+ * wins over User=, which wins over Group=; an exact unit name wins over a template pattern; otherwise
+ * the first file in name order wins. A policy with all masks 0 matches too: it means a private bpffs
+ * without delegation (PrivateBPF=yes alone, or an instance that turned delegation off).
  * -ENOENT if nothing matches. */
 int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCaller *caller, Policy **ret,
                 PolicyReport report, void *userdata);

@@ -162,6 +162,12 @@ cd "$root"
 # unmount then drops it, leaving nothing of the host visible inside.
 pivot_root . .
 umount -l .
+# systemd makes every mount shared at boot on a real host, but leaves
+# propagation to the container manager when it runs in a container (as
+# systemd-nspawn does, do it here).  A unit's private mount namespace then
+# looks as on a host ("shared:N master:M"); the peer groups are the
+# container's own, nothing propagates to the real host.
+mount --make-rshared /
 # console-getty.service must be masked: with it, poweroff under systemd 262
 # hangs for ~110 s.  systemd-modules-load.service fails in a container (no
 # modules tree) and would only mark the boot "degraded", so it is masked too.

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "generator-unit.h"
@@ -314,6 +315,78 @@ static void test_exec_lines(void **state) {
         expect_skip(252, "[Service]\nPrivateBPF=yes\nExecStart=/bin/a 'x\n", "unbalanced");
 }
 
+/* A unit with one drop-in in t.service.d/. */
+static int plan_with_dropin(unsigned version, const char *text, const char *dropin, const char *dropin_text,
+                            GeneratorPlan *ret) {
+        _cleanup_(unit_config_freep) UnitConfig *c = NULL;
+        _cleanup_(freep) char *p = NULL, *d = NULL, *dp = NULL;
+        GeneratorContext ctx = {
+                .names = names,
+                .systemd_version = version,
+                .exec_path = EXEC,
+                .socket_unit = "bpftoken-publish.socket",
+                .socket_path = SOCKET,
+        };
+        FILE *f;
+        int r;
+
+        assert_true(asprintf(&p, "%s/t.service", dir) > 0);
+        assert_true(asprintf(&d, "%s/t.service.d", dir) > 0);
+        assert_true(asprintf(&dp, "%s/%s", d, dropin) > 0);
+        assert_int_equal(mkdir(d, 0755), 0);
+        f = fopen(p, "we");
+        assert_non_null(f);
+        fputs(text, f);
+        fclose(f);
+        f = fopen(dp, "we");
+        assert_non_null(f);
+        fputs(dropin_text, f);
+        fclose(f);
+        assert_int_equal(unit_config_load_file(p, &c), 0);
+        r = generator_plan_unit(&ctx, c, ret);
+        unlink(dp);
+        rmdir(d);
+        unlink(p);
+        return r;
+}
+
+static void test_later_dropins(void **state) {
+        GeneratorPlan p = {};
+
+        /* systemctl edit's override.conf sorts before zz-bpftoken.conf: its ExecStart= is wrapped */
+        assert_int_equal(plan_with_dropin(252, UNIT_HEAD, "override.conf",
+                                          "[Service]\nExecStart=\nExecStart=/bin/b\n", &p), 0);
+        assert_int_equal(p.result, PLAN_WRITE);
+        assert_true(has_line(p.dropin, "ExecStart=" EXEC " -- /bin/b"));
+        assert_null(strstr(p.dropin, "/usr/bin/app"));
+        generator_plan_done(&p);
+
+        /* one that sorts after it and replaces a key it writes undoes it */
+        assert_int_equal(plan_with_dropin(252, UNIT_HEAD, "zzz.conf", "[Service]\nExecStart=\nExecStart=/bin/b\n", &p), 0);
+        assert_int_equal(p.result, PLAN_SKIP);
+        assert_non_null(strstr(p.message, "zzz.conf"));
+        generator_plan_done(&p);
+        assert_int_equal(plan_with_dropin(252, UNIT_HEAD "User=u\n", "zzz.conf", "[Service]\nAmbientCapabilities=\n", &p), 0);
+        assert_int_equal(p.result, PLAN_SKIP);
+        generator_plan_done(&p);
+        assert_int_equal(plan_with_dropin(262, UNIT_HEAD "BPFDelegateMaps=array\n", "zzz.conf",
+                                          "[Service]\nBPFDelegateMaps=hash\n", &p), 0);
+        assert_int_equal(p.result, PLAN_SKIP);
+        generator_plan_done(&p);
+
+        /* adding to a list is fine */
+        assert_int_equal(plan_with_dropin(252, UNIT_HEAD "User=u\n", "zzz.conf",
+                                          "[Service]\nAmbientCapabilities=CAP_NET_RAW\n", &p), 0);
+        assert_int_equal(p.result, PLAN_WRITE);
+        assert_true(has_line(p.dropin, "AmbientCapabilities=CAP_BPF"));
+        generator_plan_done(&p);
+
+        /* keys it does not write do not matter */
+        assert_int_equal(plan_with_dropin(252, UNIT_HEAD, "zzz.conf", "[Service]\nNice=5\n", &p), 0);
+        assert_int_equal(p.result, PLAN_WRITE);
+        generator_plan_done(&p);
+}
+
 static void test_mask_instance(void **state) {
         GeneratorContext ctx = { .names = names, .systemd_version = 252, .exec_path = EXEC };
         GeneratorPlan p = {};
@@ -349,6 +422,7 @@ int main(void) {
                 cmocka_unit_test(test_directives),
                 cmocka_unit_test(test_presets),
                 cmocka_unit_test(test_exec_lines),
+                cmocka_unit_test(test_later_dropins),
                 cmocka_unit_test(test_mask_instance),
         };
 

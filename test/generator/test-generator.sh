@@ -208,7 +208,7 @@ else
         find "$vroot/run/systemd/system" -type f -exec sed -i -e "s|@BPFTOKEN_EXEC@|$exec_path|g" {} +
         # what the units reference: executables and the units of a minimal system
         for exe in "$exec_path" /usr/bin/bpf-app /usr/bin/bpf-loader /usr/bin/bpf-check /usr/bin/mkdir \
-                   /usr/bin/prefix-d /usr/bin/bpftoken-exec /usr/bin/my-bpf-app; do
+                   /usr/bin/prefix-d /usr/bin/bpftoken-exec /usr/local/bin/bpftoken-exec /usr/bin/my-bpf-app; do
                 mkdir -p "$vroot$(dirname "$exe")"
                 printf '#!/bin/sh\n' >"$vroot$exe"
                 chmod 0755 "$vroot$exe"

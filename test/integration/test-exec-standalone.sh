@@ -75,6 +75,9 @@ is "exit status is the command's" 42 $?
 out=$("$E" "${BASE[@]}" -- printf '%s|' 'a b' --delegate-maps=x '' 2>&1)
 is "argv passes through" "a b|--delegate-maps=x||" "$out"
 
+out=$("$E" "${BASE[@]}" --argv0=custom-name -- /bin/sh -c 'tr "\0" " " </proc/$$/cmdline' 2>&1)
+contains "--argv0 sets the name the command sees (systemd's @ prefix)" "custom-name -c" "$out"
+
 # Bad input ends in one sentence.
 out=$("$E" --delegate-maps=ringbufx -- true 2>&1); rc=$?
 contains "unknown name suggests the closest" "did you mean 'ringbuf'" "$out"

@@ -30,6 +30,19 @@
 
 static const char *const bpf_enums[] = { "bpf_cmd", "bpf_map_type", "bpf_prog_type", "bpf_attach_type" };
 
+static char *write_temp(const void *data, size_t size) {
+        char *path = strdup("/tmp/test-btf-enums-XXXXXX");
+        int fd;
+
+        assert_non_null(path);
+        fd = mkstemp(path);
+        assert_true(fd >= 0);
+        if (size > 0)
+                assert_int_equal(write(fd, data, size), (ssize_t) size);
+        close(fd);
+        return path;
+}
+
 /* --- against libbpf on the real thing ---------------------------------------------------------- */
 
 static bool have_vmlinux(void) {
@@ -115,10 +128,27 @@ static void test_vmlinux_matches_libbpf(void **state) {
         btf__free(btf);
 }
 
-/* The same from memory at an odd address: nothing in the reader may assume alignment. */
-static void test_vmlinux_unaligned(void **state) {
-        _cleanup_(btf_enums_freep) BtfEnums *a = NULL, *b = NULL;
+static void assert_same_enums(const BtfEnums *a, const BtfEnums *b) {
+        assert_int_equal(a->n_enums, b->n_enums);
+        for (size_t k = 0; k < a->n_enums; k++) {
+                assert_int_equal(a->enums[k].found, b->enums[k].found);
+                assert_int_equal(a->enums[k].type_id, b->enums[k].type_id);
+                assert_int_equal(a->enums[k].is_enum64, b->enums[k].is_enum64);
+                assert_int_equal(a->enums[k].is_signed, b->enums[k].is_signed);
+                assert_int_equal(a->enums[k].n_values, b->enums[k].n_values);
+                for (size_t i = 0; i < a->enums[k].n_values; i++) {
+                        assert_string_equal(a->enums[k].values[i].name, b->enums[k].values[i].name);
+                        assert_int_equal(a->enums[k].values[i].value, b->enums[k].values[i].value);
+                }
+        }
+}
+
+/* The same three ways: the sysfs file itself (mapped where the kernel allows), a copy of it in a
+ * plain file (read), and in memory at an odd address (nothing in the reader may assume alignment). */
+static void test_vmlinux_copies(void **state) {
+        _cleanup_(btf_enums_freep) BtfEnums *a = NULL, *b = NULL, *c = NULL;
         _cleanup_(freep) uint8_t *copy = NULL;
+        _cleanup_(freep) char *path = NULL;
         size_t size = 0;
         int fd;
 
@@ -126,6 +156,7 @@ static void test_vmlinux_unaligned(void **state) {
                 return;
 
         assert_int_equal(btf_enums_load(VMLINUX, bpf_enums, ELEMENTSOF(bpf_enums), &a), 0);
+        print_message("# %s %s\n", VMLINUX, a->data_mapped ? "mapped" : "read (no mmap() on this kernel)");
 
         fd = open(VMLINUX, O_RDONLY|O_CLOEXEC);
         assert_true(fd >= 0);
@@ -140,20 +171,20 @@ static void test_vmlinux_unaligned(void **state) {
         }
         close(fd);
 
-        assert_int_equal(btf_enums_parse(copy + 1, size, bpf_enums, ELEMENTSOF(bpf_enums), &b), 0);
-        assert_null(b->data);
-        for (size_t k = 0; k < ELEMENTSOF(bpf_enums); k++) {
-                assert_int_equal(a->enums[k].found, b->enums[k].found);
-                assert_int_equal(a->enums[k].type_id, b->enums[k].type_id);
-                assert_int_equal(a->enums[k].n_values, b->enums[k].n_values);
-                for (size_t i = 0; i < a->enums[k].n_values; i++) {
-                        assert_string_equal(a->enums[k].values[i].name, b->enums[k].values[i].name);
-                        assert_int_equal(a->enums[k].values[i].value, b->enums[k].values[i].value);
-                        /* names point into the caller's data */
-                        assert_true((const uint8_t *) b->enums[k].values[i].name > copy &&
-                                    (const uint8_t *) b->enums[k].values[i].name < copy + 1 + size);
-                }
-        }
+        path = write_temp(copy + 1, size);
+        assert_int_equal(btf_enums_load(path, bpf_enums, ELEMENTSOF(bpf_enums), &b), 0);
+        (void) unlink(path);
+        assert_false(b->data_mapped);
+        assert_same_enums(a, b);
+
+        assert_int_equal(btf_enums_parse(copy + 1, size, bpf_enums, ELEMENTSOF(bpf_enums), &c), 0);
+        assert_null(c->data);
+        assert_same_enums(a, c);
+        /* names point into the caller's data */
+        for (size_t k = 0; k < c->n_enums; k++)
+                for (size_t i = 0; i < c->enums[k].n_values; i++)
+                        assert_true((const uint8_t *) c->enums[k].values[i].name > copy &&
+                                    (const uint8_t *) c->enums[k].values[i].name < copy + 1 + size);
 }
 
 /* Through the public API: the names come from the kernel, and say what libbpf says. */
@@ -301,19 +332,6 @@ static uint32_t get_u32(const uint8_t *buf, size_t offset) {
         uint32_t v;
         memcpy(&v, buf + offset, 4);
         return v;
-}
-
-static char *write_temp(const void *data, size_t size) {
-        char *path = strdup("/tmp/test-btf-enums-XXXXXX");
-        int fd;
-
-        assert_non_null(path);
-        fd = mkstemp(path);
-        assert_true(fd >= 0);
-        if (size > 0)
-                assert_int_equal(write(fd, data, size), (ssize_t) size);
-        close(fd);
-        return path;
 }
 
 /* Reads data from memory and from a file, the same way both times; returns the result (from memory)
@@ -554,6 +572,22 @@ static void test_missing_enum(void **state) {
         none = read_blob(empty, size, 0);
         for (size_t k = 0; k < 4; k++)
                 assert_false(none->enums[k].found);
+
+        /* enums without values, and no values anywhere */
+        blob_init(&b);
+        blob_type(&b, "bpf_cmd", BTF_KIND_ENUM, 0, false, 4);
+        blob_type(&b, "bpf_attach_type", BTF_KIND_ENUM64, 0, true, 8);
+        free(empty);
+        empty = blob_finish(&b, &size);
+        e = btf_enums_free(e);
+        e = read_blob(empty, size, 0);
+        assert_null(e->values);
+        assert_true(e->enums[0].found);
+        assert_int_equal(e->enums[0].n_values, 0);
+        assert_null(e->enums[0].values);
+        assert_false(e->enums[1].found);
+        assert_true(e->enums[3].found);
+        assert_true(e->enums[3].is_enum64);
 }
 
 static void test_header(void **state) {
@@ -827,7 +861,7 @@ static void test_files(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_vmlinux_matches_libbpf),
-                cmocka_unit_test(test_vmlinux_unaligned),
+                cmocka_unit_test(test_vmlinux_copies),
                 cmocka_unit_test(test_vmlinux_bpf_names),
                 cmocka_unit_test(test_valid),
                 cmocka_unit_test(test_libbpf_written),

@@ -159,6 +159,21 @@ static void test_find(void **state) {
         c.unit = "b.service";
         assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), -ENOENT);
 
+        /* an exact unit name beats a template pattern, whatever the file order; an all-zero policy
+         * counts (a private bpffs without delegation) */
+        write_policy(etc, "0-template.conf", "[Match]\nUnit=t@.service\n[Delegation]\nCommands=map_create\n", 0644);
+        write_policy(etc, "z-instance.conf", "[Match]\nUnit=t@off.service\n[Delegation]\nCommands=0x0\n", 0644);
+        c.unit = "t@off.service";
+        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_string_equal(p->unit, "t@off.service");
+        assert_true(delegation_is_empty(&p->delegation));
+        policy_free(p);
+        c.unit = "t@on.service";
+        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_string_equal(p->unit, "t@.service");
+        assert_true(p->delegation.masks[0] == 0x1);
+        policy_free(p);
+
         /* a symlink is ignored */
         {
                 char link[4096], target[4096];

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * bench-names: what loading the BPF names from the kernel's BTF costs a process, measured side by
+ * side in one run, the two ways interleaved:
+ *   reader   bpf_names_load(): the raw enum reader (btf-enums.c) reads the file, walks the type
+ *            section once, picks the four enums, and the name tables are built
+ *   libbpf   btf__parse() of the same file (validates and indexes every type), then
+ *            btf__find_by_name_kind() for the four enums (ENUM, then ENUM64) and every enumerator's
+ *            name and value read: what bpf-names.c did before
+ * Prints min, median and p90 of each, and the ratio of the medians. Asserts nothing about time.
+ * Usage: bench-names [ITERATIONS [BTF-FILE]]   (defaults: 50, /sys/kernel/btf/vmlinux)
+ */
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <bpf/btf.h>
+
+#include "bpf-names.h"
+#include "btf-enums.h"
+
+#define EXIT_SKIP 77
+
+static const char *const enum_names[] = { "bpf_cmd", "bpf_map_type", "bpf_prog_type", "bpf_attach_type" };
+
+static double now_ms(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b) {
+        double x = *(const double *) a, y = *(const double *) b;
+        return x < y ? -1 : x > y;
+}
+
+static double percentile(const double *sorted, int n, double p) {
+        return sorted[(int) (p * (n - 1))];
+}
+
+/* Returns a checksum of what was read, so that nothing is optimized away; 0 on failure. */
+static uint64_t load_reader(const char *path) {
+        BpfNames *n = NULL;
+        uint64_t sum = 0;
+
+        if (bpf_names_load(path, &n) < 0 || bpf_names_source(n) != BPF_NAMES_SOURCE_BTF) {
+                bpf_names_free(n);
+                return 0;
+        }
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                sum += bpf_names_count(n, k);
+        bpf_names_free(n);
+        return sum;
+}
+
+static uint64_t load_libbpf(const char *path) {
+        struct btf *btf;
+        uint64_t sum = 0;
+
+        btf = btf__parse(path, NULL);
+        if (!btf)
+                return 0;
+
+        for (size_t i = 0; i < sizeof(enum_names) / sizeof(enum_names[0]); i++) {
+                const struct btf_type *t;
+                int id;
+
+                id = btf__find_by_name_kind(btf, enum_names[i], BTF_KIND_ENUM);
+                if (id <= 0)
+                        id = btf__find_by_name_kind(btf, enum_names[i], BTF_KIND_ENUM64);
+                if (id <= 0) {
+                        btf__free(btf);
+                        return 0;
+                }
+                t = btf__type_by_id(btf, id);
+
+                for (uint16_t j = 0; j < btf_vlen(t); j++) {
+                        const char *name;
+
+                        if (btf_is_enum64(t)) {
+                                name = btf__name_by_offset(btf, btf_enum64(t)[j].name_off);
+                                sum += btf_enum64_value(&btf_enum64(t)[j]);
+                        } else {
+                                name = btf__name_by_offset(btf, btf_enum(t)[j].name_off);
+                                sum += (uint32_t) btf_enum(t)[j].val;
+                        }
+                        sum += name ? strlen(name) : 0;
+                }
+        }
+
+        btf__free(btf);
+        return sum;
+}
+
+static void print_row(const char *label, double *v, int n, double ref_median) {
+        double median;
+
+        qsort(v, (size_t) n, sizeof(double), cmp_double);
+        median = percentile(v, n, 0.5);
+        printf("%-8s %10.3f %10.3f %10.3f %9.1fx\n", label, v[0], median, percentile(v, n, 0.9),
+               ref_median > 0 ? ref_median / median : 1.0);
+}
+
+int main(int argc, char *argv[]) {
+        const char *path = "/sys/kernel/btf/vmlinux";
+        double *reader, *libbpf, median_libbpf;
+        BtfEnums *e = NULL;
+        int iterations = 50, r;
+
+        if (argc > 1) {
+                iterations = atoi(argv[1]);
+                if (iterations < 1 || iterations > 100000) {
+                        fprintf(stderr, "usage: %s [ITERATIONS [BTF-FILE]]\n", argv[0]);
+                        return EXIT_FAILURE;
+                }
+        }
+        if (argc > 2)
+                path = argv[2];
+
+        /* Both ways must work on this file, or there is nothing to compare. */
+        r = btf_enums_load(path, enum_names, sizeof(enum_names) / sizeof(enum_names[0]), &e);
+        if (r < 0) {
+                fprintf(stderr, "%s: not usable BTF (%s), nothing to measure\n", path, strerror(-r));
+                return EXIT_SKIP;
+        }
+        btf_enums_free(e);
+        if (load_reader(path) == 0 || load_libbpf(path) == 0) {
+                fprintf(stderr, "%s: the four BPF enums are not all there, nothing to measure\n", path);
+                return EXIT_SKIP;
+        }
+
+        reader = calloc((size_t) iterations, sizeof(double));
+        libbpf = calloc((size_t) iterations, sizeof(double));
+        if (!reader || !libbpf)
+                return EXIT_FAILURE;
+
+        /* interleaved, so that drift (frequency, cache, a noisy neighbour) hits both alike */
+        for (int i = 0; i < iterations; i++) {
+                double t0, t1, t2;
+
+                t0 = now_ms();
+                if (load_reader(path) == 0)
+                        return EXIT_FAILURE;
+                t1 = now_ms();
+                if (load_libbpf(path) == 0)
+                        return EXIT_FAILURE;
+                t2 = now_ms();
+
+                reader[i] = t1 - t0;
+                libbpf[i] = t2 - t1;
+        }
+
+        printf("%s, %d iterations each, ms per load\n", path, iterations);
+        printf("%-8s %10s %10s %10s %10s\n", "", "min", "median", "p90", "speedup");
+        qsort(libbpf, (size_t) iterations, sizeof(double), cmp_double);
+        median_libbpf = percentile(libbpf, iterations, 0.5);
+        print_row("libbpf", libbpf, iterations, median_libbpf);
+        print_row("reader", reader, iterations, median_libbpf);
+        printf("median: reader %.3f ms, libbpf %.3f ms, ratio %.1f\n", percentile(reader, iterations, 0.5),
+               median_libbpf, median_libbpf / percentile(reader, iterations, 0.5));
+
+        free(reader);
+        free(libbpf);
+        return EXIT_SUCCESS;
+}
