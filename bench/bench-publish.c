@@ -14,40 +14,23 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "bench-util.h"
 #include "delegation.h"
 #include "instance.h"
-#include "namespace-util.h"
-#include "syscalls.h"
+#include "macro.h"
+#include "socket-util.h"
+#include "userns-child.h"
 
 extern char **environ;
-
-static double now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return x < y ? -1 : x > y;
-}
-
-static double percentile(double *v, int n, double p) {
-        qsort(v, (size_t) n, sizeof *v, cmp_double);
-        return v[(int) (p * (n - 1))];
-}
 
 static int run_cmd(char *const argv[]) {
         pid_t pid;
@@ -60,72 +43,34 @@ static int run_cmd(char *const argv[]) {
         return 0;
 }
 
-/* A child in a fresh root-owned user namespace and mount namespace, waiting on a pipe. */
-static pid_t spawn_target(int *ret_release) {
-        int go[2], ready[2];
-        char c, path[64];
-        pid_t pid;
-
-        if (pipe2(go, O_CLOEXEC) < 0 || pipe2(ready, O_CLOEXEC) < 0)
-                return -1;
-        pid = fork();
-        if (pid == 0) {
-                close(go[1]);
-                close(ready[0]);
-                if (unshare(CLONE_NEWUSER) < 0 || write(ready[1], "u", 1) != 1 || read(go[0], &c, 1) != 1)
-                        _exit(1);
-                if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC|MS_SLAVE, NULL) < 0)
-                        _exit(1);
-                if (write(ready[1], "m", 1) != 1)
-                        _exit(1);
-                if (read(go[0], &c, 1) < 0)
-                        _exit(1);
-                _exit(0);
-        }
-        if (read(ready[0], &c, 1) != 1)
-                return -1;
-        snprintf(path, sizeof path, "/proc/%d/uid_map", (int) pid);
-        int fd = open(path, O_WRONLY|O_CLOEXEC);
-        if (fd < 0 || write(fd, "0 0 1\n", 6) != 6)
-                return -1;
-        close(fd);
-        snprintf(path, sizeof path, "/proc/%d/gid_map", (int) pid);
-        fd = open(path, O_WRONLY|O_CLOEXEC);
-        if (fd < 0 || write(fd, "0 0 1\n", 6) != 6)
-                return -1;
-        close(fd);
-        if (write(go[1], "g", 1) != 1 || read(ready[0], &c, 1) != 1)
-                return -1;
-        close(go[0]);
-        close(ready[0]);
-        close(ready[1]);
-        *ret_release = go[1];
-        return pid;
-}
-
 static int floor_once(const Delegation *d, double *ret_ms) {
-        int release, pidfd, userns = -1, mntns = -1, r;
+        _cleanup_(closep) int release = -EBADF, userns = -EBADF, mntns = -EBADF;
         BpffsStep step;
-        double t0, t1;
+        double t0;
         pid_t pid;
+        int r;
 
-        pid = spawn_target(&release);
-        if (pid < 0)
-                return -1;
-        pidfd = sys_pidfd_open(pid, 0);
-        if (pidfd < 0 || pidfd_get_namespace(pidfd, pid, CLONE_NEWUSER, &userns) < 0 ||
-            pidfd_get_namespace(pidfd, pid, CLONE_NEWNS, &mntns) < 0)
-                return -1;
-        t0 = now_ms();
-        r = instance_publish(userns, mntns, 0, 0, d, &step);
-        t1 = now_ms();
-        close(userns);
-        close(mntns);
-        close(pidfd);
-        close(release);
-        waitpid(pid, NULL, 0);
-        *ret_ms = t1 - t0;
-        return r < 0 ? -1 : 0;
+        /* A target in a fresh root-owned user namespace and mount namespace, waiting until we close
+         * our end of the socket. */
+        r = userns_child_fork(USERNS_CHILD_MOUNTS_SLAVE, &pid, &release, NULL);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                int status, unused;
+
+                (void) recv_status_fd(release, &status, &unused);
+                _exit(EXIT_SUCCESS);
+        }
+
+        r = userns_child_get_namespaces(pid, &userns, &mntns);
+        if (r >= 0) {
+                t0 = now_ms();
+                r = instance_publish(userns, mntns, 0, 0, d, &step);
+                *ret_ms = now_ms() - t0;
+        }
+        release = safe_close(release);
+        (void) waitpid(pid, NULL, 0);
+        return r;
 }
 
 int main(int argc, char *argv[]) {
@@ -205,6 +150,9 @@ int main(int argc, char *argv[]) {
         kill(act, SIGTERM);
         waitpid(act, NULL, 0);
 
+        sort_doubles(fl, n);
+        sort_doubles(sa, n);
+        sort_doubles(pr, n);
         {
                 double f50 = percentile(fl, n, 0.5), f90 = percentile(fl, n, 0.9);
                 double s50 = percentile(sa, n, 0.5), s90 = percentile(sa, n, 0.9);

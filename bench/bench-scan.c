@@ -13,23 +13,22 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "analyze-scan.h"
+#include "bench-util.h"
 #include "bpf-names.h"
-#include "bpf-token-uapi.h"
+#include "instance.h"
+#include "macro.h"
+#include "socket-util.h"
+#include "syscalls.h"
+#include "userns-child.h"
 
 static unsigned arg_processes = 5000;
 static unsigned arg_tokens = 50;
@@ -52,145 +51,49 @@ static _Noreturn void idle_child(void) {
                 pause();
 }
 
-static int send_fd(int sock, int fd) {
-        char cbuf[CMSG_SPACE(sizeof(int))] = {}, c = 'f';
-        struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock) {
-        char cbuf[CMSG_SPACE(sizeof(int))] = {}, c;
-        struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-        struct cmsghdr *cm;
-        int fd = -1;
-
-        if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) <= 0)
-                return -EIO;
-        cm = CMSG_FIRSTHDR(&mh);
-        if (!cm || cm->cmsg_type != SCM_RIGHTS)
-                return -EIO;
-        memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-        return fd;
-}
-
-/* A child in its own user+mount namespace that attaches a delegated bpffs at /sys/fs/bpf, holds a
- * token from it and idles. */
+/* A child in its own user+mount namespace that waits until the parent has published a delegated
+ * bpffs into it (at /sys/fs/bpf, as bpftoken-publish does), then holds a token from it and idles. */
 static _Noreturn void token_child(int sock) {
-        char c;
-        int fs_fd, mnt_fd, root_fd;
-        struct bpftoken_attr_token_create attr = {};
+        int status = 0, unused = -EBADF, bpffs_fd;
 
-        (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (unshare(CLONE_NEWUSER|CLONE_NEWNS) < 0)
-                _exit(1);
-        c = 'u';
-        if (write(sock, &c, 1) != 1 || read(sock, &c, 1) != 1)
-                _exit(1);
-        if (mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL) < 0)
-                _exit(1);
-        fs_fd = (int) syscall(__NR_fsopen, "bpf", BPFTOKEN_FSOPEN_CLOEXEC);
-        if (fs_fd < 0 || send_fd(sock, fs_fd) < 0 || read(sock, &c, 1) != 1 || c != 'c')
-                _exit(1);
-        mnt_fd = (int) syscall(__NR_fsmount, fs_fd, BPFTOKEN_FSMOUNT_CLOEXEC, 0);
-        if (mnt_fd < 0)
-                _exit(1);
-        if (syscall(__NR_move_mount, mnt_fd, "", AT_FDCWD, "/sys/fs/bpf", BPFTOKEN_MOVE_MOUNT_F_EMPTY_PATH) < 0)
-                _exit(1);
-        root_fd = open("/sys/fs/bpf", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        if (root_fd < 0)
-                _exit(1);
-        attr.bpffs_fd = (uint32_t) root_fd;
-        if (syscall(__NR_bpf, BPFTOKEN_CMD_TOKEN_CREATE, &attr, sizeof attr) < 0)
-                _exit(1);
-        c = 'r';
-        if (write(sock, &c, 1) != 1)
-                _exit(1);
+        if (recv_status_fd(sock, &status, &unused) < 0 || status != 0)
+                _exit(EXIT_FAILURE);
+        bpffs_fd = open(BPFFS_PATH, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (bpffs_fd < 0 || bpf_token_create_fd(bpffs_fd) < 0)
+                _exit(EXIT_FAILURE);
+        if (send_status_fd(sock, 0, -EBADF) < 0)
+                _exit(EXIT_FAILURE);
         close(sock);
         idle_child();
 }
 
-static int write_map(pid_t pid, const char *which) {
-        char path[64];
-        int fd, r = 0;
-
-        snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, which);
-        fd = open(path, O_WRONLY|O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, "0 0 1\n", 6) != 6)
-                r = -errno;
-        close(fd);
-        return r;
-}
-
 static int start_token_child(pid_t *ret) {
-        int sv[2], fs_fd = -1, r = -EIO;
-        char c;
+        static const Delegation d = { .masks = { 0x40021, 0x4, 0x2, DELEGATION_ANY } };
+        _cleanup_(closep) int sock = -EBADF, userns_fd = -EBADF, mntns_fd = -EBADF, unused = -EBADF;
+        BpffsStep step;
+        int status = 0, r;
         pid_t pid;
 
-        if (socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, sv) < 0)
-                return -errno;
-        pid = fork();
-        if (pid < 0) {
-                r = -errno;
-                close(sv[0]);
-                close(sv[1]);
+        r = userns_child_fork(USERNS_CHILD_DIE_WITH_PARENT, &pid, &sock, NULL);
+        if (r < 0)
                 return r;
-        }
-        if (pid == 0) {
-                close(sv[0]);
-                token_child(sv[1]);
-        }
-        close(sv[1]);
+        if (r == 0)
+                token_child(sock);
         *ret = pid;
 
-        if (read(sv[0], &c, 1) != 1 || c != 'u')
-                goto out;
-        if (write_map(pid, "uid_map") < 0 || write_map(pid, "gid_map") < 0)
-                goto out;
-        c = 'm';
-        if (write(sv[0], &c, 1) != 1)
-                goto out;
-        fs_fd = recv_fd(sv[0]);
-        if (fs_fd < 0)
-                goto out;
-        if (syscall(__NR_fsconfig, fs_fd, BPFTOKEN_FSCONFIG_SET_STRING, "delegate_cmds", "0x40021", 0) < 0 ||
-            syscall(__NR_fsconfig, fs_fd, BPFTOKEN_FSCONFIG_SET_STRING, "delegate_maps", "0x4", 0) < 0 ||
-            syscall(__NR_fsconfig, fs_fd, BPFTOKEN_FSCONFIG_SET_STRING, "delegate_progs", "0x2", 0) < 0 ||
-            syscall(__NR_fsconfig, fs_fd, BPFTOKEN_FSCONFIG_SET_STRING, "delegate_attachs", "any", 0) < 0 ||
-            syscall(__NR_fsconfig, fs_fd, BPFTOKEN_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-                r = -errno;
-                goto out;
-        }
-        c = 'c';
-        if (write(sv[0], &c, 1) != 1 || read(sv[0], &c, 1) != 1 || c != 'r')
-                goto out;
-        r = 0;
-out:
-        if (fs_fd >= 0)
-                close(fs_fd);
-        close(sv[0]);
-        return r;
-}
-
-static double now_ms(void) {
-        struct timespec ts;
-
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec * 1e3 + (double) ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return (x > y) - (x < y);
+        r = userns_child_get_namespaces(pid, &userns_fd, &mntns_fd);
+        if (r < 0)
+                return r;
+        r = instance_publish(userns_fd, mntns_fd, 0, 0, &d, &step);
+        if (r < 0)
+                return r;
+        r = send_status_fd(sock, 0, -EBADF);
+        if (r < 0)
+                return r;
+        r = recv_status_fd(sock, &status, &unused);
+        if (r < 0)
+                return r;
+        return status == 0 ? 0 : -EIO;
 }
 
 typedef struct Figures {

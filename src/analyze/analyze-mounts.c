@@ -79,12 +79,7 @@ int verb_mounts(int argc, char *argv[]) {
         const BpfNames *names;
         int r;
 
-        if (argc > 1)
-                return log_error_errno(-EINVAL, "The 'mounts' verb takes no arguments.");
-        r = require_root("mounts");
-        if (r < 0)
-                return r;
-        r = analyze_names(&names);
+        r = analyze_scan_prepare("mounts", argc, &names);
         if (r < 0)
                 return r;
 
@@ -117,11 +112,5 @@ int verb_mounts(int argc, char *argv[]) {
                           s.n_unreadable);
         mount_scan_done(&s);
 
-        table_set_legend(t, arg_legend);
-        table_set_header(t, arg_legend);
-        pager_open();
-        r = table_print_mode(t, arg_json, stdout);
-        if (r < 0)
-                return log_error_errno(r, "Failed to print the table: %m");
-        return 0;
+        return analyze_print_table(t);
 }

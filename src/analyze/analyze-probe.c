@@ -6,16 +6,11 @@
  */
 #include <bpf/libbpf.h>
 #include <fcntl.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/prctl.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
-#include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -25,6 +20,9 @@
 #include "config.h"
 #include "log.h"
 #include "macro.h"
+#include "socket-util.h"
+#include "syscalls.h"
+#include "userns-child.h"
 
 typedef struct Row {
         const char *feature;
@@ -119,66 +117,23 @@ static const char *const step_names[] = {
         [STEP_INTERNAL] = "running the check",
 };
 
-static int send_fd(int sock, int fd) {
-        char cbuf[CMSG_SPACE(sizeof(int))] = {}, c = 'f';
-        struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-        struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
-
-        cm->cmsg_level = SOL_SOCKET;
-        cm->cmsg_type = SCM_RIGHTS;
-        cm->cmsg_len = CMSG_LEN(sizeof(int));
-        memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-        return sendmsg(sock, &mh, MSG_NOSIGNAL) == 1 ? 0 : -errno;
-}
-
-static int recv_fd(int sock) {
-        char cbuf[CMSG_SPACE(sizeof(int))] = {}, c;
-        struct iovec iov = { .iov_base = &c, .iov_len = 1 };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-        struct cmsghdr *cm;
-        int fd = -EBADF;
-
-        if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) <= 0)
-                return -EIO;
-        cm = CMSG_FIRSTHDR(&mh);
-        if (!cm || cm->cmsg_type != SCM_RIGHTS || (mh.msg_flags & MSG_CTRUNC))
-                return -EIO;
-        memcpy(&fd, CMSG_DATA(cm), sizeof(int));
-        return fd;
-}
-
+/* In the throwaway child, in its own user and mount namespace: open an fs context for a bpffs (its
+ * superblock will belong to the child's user namespace) and hand it to the parent, which delegates
+ * and creates it; then a token from the detached mount. The result goes back as a TokenResult. */
 static _noreturn_ void token_child(int sock) {
         TokenResult res = {};
-        char c;
-        int fs_fd, mnt_fd, root_fd, token_fd;
+        int fs_fd, mnt_fd, root_fd, token_fd, status = 0, unused = -EBADF;
 
-        if (unshare(CLONE_NEWUSER) < 0) {
-                res = (TokenResult) { STEP_USERNS, errno, 0 };
-                goto out;
-        }
-        /* The parent writes the maps. */
-        c = 'u';
-        if (write(sock, &c, 1) != 1 || read(sock, &c, 1) != 1 || c != 'm') {
-                res = (TokenResult) { STEP_MAPS, EIO, 0 };
-                goto out;
-        }
-        if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC|MS_PRIVATE, NULL) < 0) {
-                res = (TokenResult) { STEP_MOUNTNS, errno, 0 };
-                goto out;
-        }
-        fs_fd = (int) syscall(__NR_fsopen, "bpf", BPFTOKEN_FSOPEN_CLOEXEC);
+        fs_fd = sys_fsopen("bpf", BPFTOKEN_FSOPEN_CLOEXEC);
         if (fs_fd < 0) {
-                res = (TokenResult) { STEP_FSOPEN, errno, 0 };
-                goto out;
+                (void) send_status_fd(sock, -fs_fd, -EBADF);
+                _exit(EXIT_FAILURE);
         }
-        if (send_fd(sock, fs_fd) < 0 || read(sock, &c, 1) != 1 || c != 'c') {
-                res = (TokenResult) { STEP_INTERNAL, EIO, 0 };
-                goto out;
-        }
-        mnt_fd = (int) syscall(__NR_fsmount, fs_fd, BPFTOKEN_FSMOUNT_CLOEXEC, 0);
+        if (send_status_fd(sock, 0, fs_fd) < 0 || recv_status_fd(sock, &status, &unused) < 0 || status != 0)
+                _exit(EXIT_FAILURE);
+        mnt_fd = sys_fsmount(fs_fd, BPFTOKEN_FSMOUNT_CLOEXEC, 0);
         if (mnt_fd < 0) {
-                res = (TokenResult) { STEP_FSMOUNT, errno, 0 };
+                res = (TokenResult) { STEP_FSMOUNT, -mnt_fd, 0 };
                 goto out;
         }
         root_fd = openat(mnt_fd, ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
@@ -186,14 +141,10 @@ static _noreturn_ void token_child(int sock) {
                 res = (TokenResult) { STEP_OPEN, errno, 0 };
                 goto out;
         }
-        {
-                struct bpftoken_attr_token_create attr = { .bpffs_fd = (uint32_t) root_fd };
-
-                token_fd = (int) syscall(__NR_bpf, BPFTOKEN_CMD_TOKEN_CREATE, &attr, sizeof attr);
-                if (token_fd < 0) {
-                        res = (TokenResult) { STEP_TOKEN, errno, 0 };
-                        goto out;
-                }
+        token_fd = bpf_token_create_fd(root_fd);
+        if (token_fd < 0) {
+                res = (TokenResult) { STEP_TOKEN, -token_fd, 0 };
+                goto out;
         }
         {
                 struct bpftoken_token_info info = {};
@@ -202,95 +153,63 @@ static _noreturn_ void token_child(int sock) {
                         uint32_t info_len;
                         uint64_t info;
                 } attr = { .bpf_fd = (uint32_t) token_fd, .info_len = sizeof info, .info = (uint64_t) (uintptr_t) &info };
+                int r;
 
-                if (syscall(__NR_bpf, BPFTOKEN_CMD_OBJ_GET_INFO_BY_FD, &attr, sizeof attr) >= 0)
-                        res.info = info.allowed_cmds == 1 ? 1 : -EBADMSG;
-                else
-                        res.info = -errno;
+                r = sys_bpf(BPFTOKEN_CMD_OBJ_GET_INFO_BY_FD, &attr, sizeof attr);
+                res.info = r < 0 ? r : info.allowed_cmds == 1 ? 1 : -EBADMSG;
         }
 out:
-        c = 'r';
-        (void) !write(sock, &c, 1);
         (void) !write(sock, &res, sizeof res);
-        _exit(0);
-}
-
-static int write_map(pid_t pid, const char *which) {
-        char path[64];
-        _cleanup_(closep) int fd = -EBADF;
-
-        snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, which);
-        fd = open(path, O_WRONLY|O_CLOEXEC);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, "0 0 1\n", 6) != 6)
-                return -errno;
-        return 0;
+        _exit(EXIT_SUCCESS);
 }
 
 static int check_token_end_to_end(TokenResult *ret) {
-        _cleanup_(closep) int fs_fd = -EBADF;
-        int sv[2], status;
+        static const int steps[] = {
+                [USERNS_CHILD_STEP_USERNS] = STEP_USERNS,
+                [USERNS_CHILD_STEP_MAPS]   = STEP_MAPS,
+                [USERNS_CHILD_STEP_MNTNS]  = STEP_MOUNTNS,
+        };
+        _cleanup_(closep) int sock = -EBADF, fs_fd = -EBADF;
         TokenResult res = { STEP_INTERNAL, EIO, 0 };
-        char c;
+        UsernsChildStep ns_step;
+        int status = 0, r;
         pid_t pid;
 
-        if (socketpair(AF_UNIX, SOCK_STREAM|SOCK_CLOEXEC, 0, sv) < 0)
-                return -errno;
-        pid = fork();
-        if (pid < 0) {
-                close(sv[0]);
-                close(sv[1]);
-                return -errno;
+        r = userns_child_fork(USERNS_CHILD_DIE_WITH_PARENT, &pid, &sock, &ns_step);
+        if (r == 0)
+                token_child(sock);
+        if (r < 0) {
+                /* Failing to fork is failing to run the check; the rest are results. */
+                if ((size_t) ns_step >= ELEMENTSOF(steps) || steps[ns_step] == STEP_OK)
+                        return r;
+                *ret = (TokenResult) { steps[ns_step], -r, 0 };
+                return 0;
         }
-        if (pid == 0) {
-                close(sv[0]);
-                (void) prctl(PR_SET_PDEATHSIG, SIGKILL);
-                token_child(sv[1]);
-        }
-        close(sv[1]);
 
-        if (read(sv[0], &c, 1) != 1)
+        r = recv_status_fd(sock, &status, &fs_fd);
+        if (r < 0)
                 goto finish;
-        if (c == 'r')
-                goto result;
-        if (write_map(pid, "uid_map") < 0 || write_map(pid, "gid_map") < 0) {
-                res = (TokenResult) { STEP_MAPS, errno, 0 };
-                goto finish;
-        }
-        c = 'm';
-        if (write(sv[0], &c, 1) != 1)
-                goto finish;
-
-        fs_fd = recv_fd(sv[0]);
-        if (fs_fd < 0) {
-                /* the child failed before sending: it sent its result instead */
-                goto result_after_fail;
-        }
-        if (syscall(__NR_fsconfig, fs_fd, BPFTOKEN_FSCONFIG_SET_STRING, "delegate_cmds", "0x1", 0) < 0) {
-                res = (TokenResult) { STEP_DELEGATE, errno, 0 };
+        if (status != 0) {
+                res = (TokenResult) { STEP_FSOPEN, status, 0 };
                 goto finish;
         }
-        if (syscall(__NR_fsconfig, fs_fd, BPFTOKEN_FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0) {
-                res = (TokenResult) { STEP_CREATE, errno, 0 };
+        if (fs_fd < 0)
+                goto finish;
+        r = sys_fsconfig(fs_fd, BPFTOKEN_FSCONFIG_SET_STRING, "delegate_cmds", "0x1", 0);
+        if (r < 0) {
+                res = (TokenResult) { STEP_DELEGATE, -r, 0 };
                 goto finish;
         }
-        c = 'c';
-        if (write(sv[0], &c, 1) != 1)
+        r = sys_fsconfig(fs_fd, BPFTOKEN_FSCONFIG_CMD_CREATE, NULL, NULL, 0);
+        if (r < 0) {
+                res = (TokenResult) { STEP_CREATE, -r, 0 };
                 goto finish;
-        if (read(sv[0], &c, 1) != 1 || c != 'r')
-                goto finish;
-result:
-        if (read(sv[0], &res, sizeof res) != sizeof res)
-                res = (TokenResult) { STEP_INTERNAL, EIO, 0 };
-        goto finish;
-result_after_fail:
-        if (read(sv[0], &res, sizeof res) != sizeof res)
+        }
+        if (send_status_fd(sock, 0, -EBADF) < 0 || read(sock, &res, sizeof res) != sizeof res)
                 res = (TokenResult) { STEP_INTERNAL, EIO, 0 };
 finish:
-        close(sv[0]);
         (void) kill(pid, SIGKILL);
-        (void) waitpid(pid, &status, 0);
+        (void) waitpid(pid, NULL, 0);
         *ret = res;
         return 0;
 }
@@ -493,11 +412,5 @@ int verb_probe(int argc, char *argv[]) {
         if (r < 0)
                 return log_oom();
 
-        table_set_legend(t, arg_legend);
-        table_set_header(t, arg_legend);
-        pager_open();
-        r = table_print_mode(t, arg_json, stdout);
-        if (r < 0)
-                return log_error_errno(r, "Failed to print the table: %m");
-        return 0;
+        return analyze_print_table(t);
 }

@@ -115,6 +115,45 @@ static bool filter_pid_ok(const ScanFilter *filter, int proc_fd, pid_t pid) {
         return true;
 }
 
+/* Calls fn for each process in /proc that passes filter, in the order /proc lists them (ascending
+ * PIDs), counting them in *n_processes. Stops at the first negative return of fn, and returns it. */
+static int proc_for_each(int proc_fd, const ScanFilter *filter, unsigned *n_processes,
+                         int (*fn)(int proc_fd, pid_t pid, void *userdata), void *userdata) {
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        d = opendir("/proc");
+        if (!d)
+                return -errno;
+        while ((de = readdir(d))) {
+                pid_t pid;
+
+                if (!parse_pid(de->d_name, &pid) || !filter_pid_ok(filter, proc_fd, pid))
+                        continue;
+                (*n_processes)++;
+                r = fn(proc_fd, pid, userdata);
+                if (r < 0)
+                        break;
+        }
+        closedir(d);
+        return r;
+}
+
+/* Room for one more element in an array of n that has room for *allocated (doubling, from 16).
+ * Returns the array, possibly moved, or NULL (the old one is left alone). */
+static void *array_grow(void *array, size_t n, size_t *allocated, size_t size) {
+        size_t a;
+
+        if (n < *allocated)
+                return array;
+        a = *allocated ? *allocated * 2 : 16;
+        array = reallocarray(array, a, size);
+        if (array)
+                *allocated = a;
+        return array;
+}
+
 static char *mount_point_of(int proc_fd, pid_t pid, int mnt_id) {
         _cleanup_(freep) char *text = NULL;
         char path[64], *p;
@@ -189,6 +228,7 @@ static int scan_process_tokens(int proc_fd, pid_t pid, char *dents, TokenScan *s
                 for (long off = 0; off < n;) {
                         struct linux_dirent64 *de = (struct linux_dirent64 *) (dents + off);
                         _cleanup_(freep) char *info = NULL;
+                        TokenEntry *e;
                         char target[PATH_MAX];
                         TokenFdinfo t;
                         size_t size;
@@ -214,15 +254,10 @@ static int scan_process_tokens(int proc_fd, pid_t pid, char *dents, TokenScan *s
                         if (fdinfo_parse_token(info, size, &t) < 0)
                                 continue;
 
-                        if (s->n_entries >= *allocated) {
-                                size_t a = *allocated ? *allocated * 2 : 16;
-                                TokenEntry *e = reallocarray(s->entries, a, sizeof *e);
-
-                                if (!e)
-                                        return -ENOMEM;
-                                s->entries = e;
-                                *allocated = a;
-                        }
+                        e = array_grow(s->entries, s->n_entries, allocated, sizeof *e);
+                        if (!e)
+                                return -ENOMEM;
+                        s->entries = e;
                         s->entries[s->n_entries++] = (TokenEntry) {
                                 .pid = pid,
                                 .fd = (int) fdnum,
@@ -257,42 +292,40 @@ static int scan_process_tokens(int proc_fd, pid_t pid, char *dents, TokenScan *s
         return 0;
 }
 
+typedef struct TokenScanState {
+        TokenScan *scan;
+        char *dents;
+        size_t allocated;
+} TokenScanState;
+
+static int scan_tokens_one(int proc_fd, pid_t pid, void *userdata) {
+        TokenScanState *st = userdata;
+        int r;
+
+        r = scan_process_tokens(proc_fd, pid, st->dents, st->scan, &st->allocated);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0)
+                st->scan->n_unreadable++;
+        return 0;
+}
+
 int scan_tokens(const ScanFilter *filter, TokenScan *ret) {
         _cleanup_(closep) int proc_fd = -EBADF;
         _cleanup_(freep) char *dents = NULL;
         TokenScan s = {};
-        size_t allocated = 0;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
+        TokenScanState st = { .scan = &s };
+        int r;
 
         dents = malloc(DENTS_BUFFER_SIZE);
         if (!dents)
                 return -ENOMEM;
+        st.dents = dents;
         proc_fd = open("/proc", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         if (proc_fd < 0)
                 return -errno;
-        d = opendir("/proc");
-        if (!d)
-                return -errno;
 
-        while ((de = readdir(d))) {
-                pid_t pid;
-
-                if (!parse_pid(de->d_name, &pid))
-                        continue;
-                if (!filter_pid_ok(filter, proc_fd, pid))
-                        continue;
-                s.n_processes++;
-                r = scan_process_tokens(proc_fd, pid, dents, &s, &allocated);
-                if (r == -ENOMEM)
-                        break;
-                if (r < 0)
-                        s.n_unreadable++;
-                r = 0;
-        }
-        closedir(d);
-
+        r = proc_for_each(proc_fd, filter, &s.n_processes, scan_tokens_one, &st);
         if (r < 0) {
                 token_scan_done(&s);
                 return r;
@@ -452,15 +485,10 @@ static int scan_namespace_mounts(const BpfNames *names, int proc_fd, const NsSlo
                         }
 
                 if (!e) {
-                        if (s->n_entries >= *allocated) {
-                                size_t a = *allocated ? *allocated * 2 : 16;
-                                MountEntry *n = reallocarray(s->entries, a, sizeof *n);
-
-                                if (!n)
-                                        return -ENOMEM;
-                                s->entries = n;
-                                *allocated = a;
-                        }
+                        e = array_grow(s->entries, s->n_entries, allocated, sizeof *e);
+                        if (!e)
+                                return -ENOMEM;
+                        s->entries = e;
                         e = &s->entries[s->n_entries++];
                         *e = (MountEntry) {
                                 .mntns = ns->ino,
@@ -502,57 +530,52 @@ static int scan_namespace_mounts(const BpfNames *names, int proc_fd, const NsSlo
         return 0;
 }
 
+typedef struct MountScanState {
+        MountScan *scan;
+        NsSet set;
+} MountScanState;
+
+/* Pass 1: one readlink per process, to find the distinct mount namespaces. /proc lists PIDs in
+ * ascending order, so the first PID seen in a namespace is its lowest. */
+static int scan_mounts_one(int proc_fd, pid_t pid, void *userdata) {
+        MountScanState *st = userdata;
+        NsSlot *slot;
+        uint64_t ino;
+        bool is_new;
+
+        if (proc_read_ns(proc_fd, pid, "mnt", &ino) < 0) {
+                st->scan->n_unreadable++;
+                return 0;
+        }
+        slot = ns_set_get(&st->set, ino, &is_new);
+        if (!slot)
+                return -ENOMEM;
+        if (is_new)
+                slot->pid = pid;
+        slot->n_processes++;
+        return 0;
+}
+
 int scan_mounts(const BpfNames *names, const ScanFilter *filter, bool all, MountScan *ret) {
         _cleanup_(closep) int proc_fd = -EBADF;
-        NsSet set = {};
         MountScan s = {};
+        MountScanState st = { .scan = &s };
         size_t allocated = 0;
-        struct dirent *de;
-        DIR *d;
-        int r = 0;
+        int r;
 
         proc_fd = open("/proc", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         if (proc_fd < 0)
                 return -errno;
-        d = opendir("/proc");
-        if (!d)
-                return -errno;
 
-        /* Pass 1: one readlink per process, to find the distinct mount namespaces. /proc lists
-         * PIDs in ascending order, so the first PID seen in a namespace is its lowest. */
-        while ((de = readdir(d))) {
-                NsSlot *slot;
-                uint64_t ino;
-                bool is_new;
-                pid_t pid;
-
-                if (!parse_pid(de->d_name, &pid))
-                        continue;
-                if (!filter_pid_ok(filter, proc_fd, pid))
-                        continue;
-                s.n_processes++;
-                if (proc_read_ns(proc_fd, pid, "mnt", &ino) < 0) {
-                        s.n_unreadable++;
-                        continue;
-                }
-                slot = ns_set_get(&set, ino, &is_new);
-                if (!slot) {
-                        r = -ENOMEM;
-                        break;
-                }
-                if (is_new)
-                        slot->pid = pid;
-                slot->n_processes++;
-        }
-        closedir(d);
+        r = proc_for_each(proc_fd, filter, &s.n_processes, scan_mounts_one, &st);
 
         /* Pass 2: one mountinfo read per namespace. */
-        for (size_t i = 0; r >= 0 && i < set.n_slots; i++) {
+        for (size_t i = 0; r >= 0 && i < st.set.n_slots; i++) {
                 int q;
 
-                if (set.slots[i].ino == 0)
+                if (st.set.slots[i].ino == 0)
                         continue;
-                q = scan_namespace_mounts(names, proc_fd, &set.slots[i], all, &s, &allocated);
+                q = scan_namespace_mounts(names, proc_fd, &st.set.slots[i], all, &s, &allocated);
                 if (q == -ENOMEM)
                         r = q;
                 else if (q < 0)
@@ -560,12 +583,49 @@ int scan_mounts(const BpfNames *names, const ScanFilter *filter, bool all, Mount
                 else
                         s.n_namespaces++;
         }
-        free(set.slots);
+        free(st.set.slots);
 
         if (r < 0) {
                 mount_scan_done(&s);
                 return r;
         }
         *ret = s;
+        return 0;
+}
+
+typedef struct PidList {
+        pid_t *pids;
+        size_t n, allocated;
+} PidList;
+
+static int add_pid(int proc_fd, pid_t pid, void *userdata) {
+        PidList *l = userdata;
+        pid_t *p;
+
+        p = array_grow(l->pids, l->n, &l->allocated, sizeof *p);
+        if (!p)
+                return -ENOMEM;
+        l->pids = p;
+        l->pids[l->n++] = pid;
+        return 0;
+}
+
+int scan_unit_pids(const char *unit, pid_t **ret, size_t *ret_n) {
+        _cleanup_(closep) int proc_fd = -EBADF;
+        ScanFilter filter = { .unit = unit };
+        PidList l = {};
+        unsigned n_processes = 0;
+        int r;
+
+        proc_fd = open("/proc", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (proc_fd < 0)
+                return -errno;
+        r = proc_for_each(proc_fd, &filter, &n_processes, add_pid, &l);
+        if (r < 0) {
+                free(l.pids);
+                return r;
+        }
+        *ret = l.pids;
+        *ret_n = l.n;
         return 0;
 }

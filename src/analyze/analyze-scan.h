@@ -76,11 +76,13 @@ typedef struct MountScan {
 int scan_mounts(const BpfNames *names, const ScanFilter *filter, bool all, MountScan *ret);
 void mount_scan_done(MountScan *s);
 
+/* The PIDs of the processes in unit, ascending. */
+int scan_unit_pids(const char *unit, pid_t **ret, size_t *ret_n);
+
 /* Helpers shared with the verbs. */
 int proc_read_comm(int proc_fd, pid_t pid, char **ret);
 int proc_read_unit(int proc_fd, pid_t pid, char **ret);     /* -ENXIO: in no unit */
 int proc_read_ns(int proc_fd, pid_t pid, const char *type, uint64_t *ret_ino);
 
-/* The table of the 'tokens' verb, shared with 'status'. */
-int tokens_table_new(Table **ret);
-int tokens_table_add(Table *t, const BpfNames *names, const TokenEntry *e);
+/* The table of the 'tokens' verb, with a row for each entry of s; shared with 'status'. */
+int tokens_table_new(const BpfNames *names, const TokenScan *s, Table **ret);

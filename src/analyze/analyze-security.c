@@ -307,7 +307,7 @@ static const char *exposure_level(double e) {
                e < 7.5 ? "EXPOSED" : "UNSAFE";
 }
 
-static int security_one(const BpfNames *names, const char *arg, json_object *all) {
+static int security_one(const BpfNames *names, const char *arg, json_object *all, bool first) {
         _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
         _cleanup_(table_freep) Table *t = NULL;
         Item *items = NULL;
@@ -315,6 +315,8 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
         double overall;
         int r;
 
+        if (!first && !all)
+                printf("\n");
         r = analyze_load_unit(names, arg, &u);
         if (r < 0)
                 return r;
@@ -399,36 +401,7 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
 }
 
 int verb_security(int argc, char *argv[]) {
-        _cleanup_(json_object_putp) json_object *all = NULL;
-        const BpfNames *names;
-        bool failed = false;
-        int r;
-
         if (argc < 2)
                 return log_error_errno(-EINVAL, "The 'security' verb needs at least one unit file or unit name.");
-        r = analyze_names(&names);
-        if (r < 0)
-                return r;
-        if (arg_json != TABLE_JSON_OFF) {
-                all = json_object_new_array();
-                if (!all)
-                        return log_oom();
-        }
-
-        pager_open();
-        for (int i = 1; i < argc; i++) {
-                if (i > 1 && !all)
-                        printf("\n");
-                r = security_one(names, argv[i], all);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        failed = true;
-        }
-        if (all) {
-                r = json_print(TAKE_PTR(all));
-                if (r < 0)
-                        return r;
-        }
-        return failed ? -ENOENT : 0;
+        return analyze_for_each_argument(argc, argv, security_one);
 }

@@ -4,8 +4,6 @@
  * delegated bpffs in their mount namespaces), their live tokens, the publisher's last decision from
  * the journal, and warnings.
  */
-#include <dirent.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
@@ -70,48 +68,6 @@ static int last_decision(const char *unit, Decision *ret) {
         return r;
 }
 
-/* PIDs of the unit's processes, and the first few names for display. */
-static int unit_pids(const char *unit, pid_t **ret, size_t *ret_n) {
-        _cleanup_(closep) int proc_fd = -EBADF;
-        pid_t *l = NULL;
-        size_t n = 0;
-        struct dirent *de;
-        DIR *d;
-
-        proc_fd = open("/proc", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        if (proc_fd < 0)
-                return -errno;
-        d = opendir("/proc");
-        if (!d)
-                return -errno;
-        while ((de = readdir(d))) {
-                _cleanup_(freep) char *u = NULL;
-                char *end;
-                long pid;
-
-                pid = strtol(de->d_name, &end, 10);
-                if (*end != '\0' || pid <= 0)
-                        continue;
-                if (proc_read_unit(proc_fd, (pid_t) pid, &u) < 0 || !streq(u, unit))
-                        continue;
-                {
-                        pid_t *x = reallocarray(l, n + 1, sizeof *x);
-
-                        if (!x) {
-                                free(l);
-                                closedir(d);
-                                return -ENOMEM;
-                        }
-                        l = x;
-                        l[n++] = (pid_t) pid;
-                }
-        }
-        closedir(d);
-        *ret = l;
-        *ret_n = n;
-        return 0;
-}
-
 static bool mount_entry_at_bpffs(const MountEntry *e) {
         for (size_t i = 0; i < e->n_mounts; i++)
                 if (streq(e->mount_points[i], "/sys/fs/bpf"))
@@ -148,7 +104,7 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
         if (r < 0)
                 return log_oom();
 
-        r = unit_pids(name, &pids, &n_pids);
+        r = scan_unit_pids(name, &pids, &n_pids);
         if (r < 0) {
                 findings_done(&f);
                 return log_error_errno(r, "Failed to find the processes of %s: %m", name);
@@ -243,14 +199,9 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
                 }
         }
 
-        r = tokens_table_new(&tt);
+        r = tokens_table_new(names, &ts, &tt);
         if (r < 0)
                 goto oom;
-        for (size_t i = 0; i < ts.n_entries; i++) {
-                r = tokens_table_add(tt, names, &ts.entries[i]);
-                if (r < 0)
-                        goto oom;
-        }
 
         if (all) {
                 json_object *jt = NULL, *jf;
@@ -368,9 +319,6 @@ finish:
 }
 
 int verb_status(int argc, char *argv[]) {
-        _cleanup_(json_object_putp) json_object *all = NULL;
-        const BpfNames *names;
-        bool failed = false;
         int r;
 
         if (argc < 2)
@@ -378,27 +326,5 @@ int verb_status(int argc, char *argv[]) {
         r = require_root("status");
         if (r < 0)
                 return r;
-        r = analyze_names(&names);
-        if (r < 0)
-                return r;
-        if (arg_json != TABLE_JSON_OFF) {
-                all = json_object_new_array();
-                if (!all)
-                        return log_oom();
-        }
-
-        pager_open();
-        for (int i = 1; i < argc; i++) {
-                r = status_one(names, argv[i], all, i == 1);
-                if (r == -ENOMEM)
-                        return r;
-                if (r < 0)
-                        failed = true;
-        }
-        if (all) {
-                r = json_print(TAKE_PTR(all));
-                if (r < 0)
-                        return r;
-        }
-        return failed ? -ENOENT : 0;
+        return analyze_for_each_argument(argc, argv, status_one);
 }

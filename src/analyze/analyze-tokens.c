@@ -21,20 +21,7 @@ enum {
         COL_MNT_ID,
 };
 
-int tokens_table_new(Table **ret) {
-        Table *t = NULL;
-        int r;
-
-        r = table_new(token_headers, &t);
-        if (r < 0)
-                return r;
-        (void) table_set_hidden(t, COL_MNT_ID, true);
-        (void) table_set_json_key(t, COL_MOUNT_POINT, "mount_point");
-        *ret = t;
-        return 0;
-}
-
-int tokens_table_add(Table *t, const BpfNames *names, const TokenEntry *e) {
+static int tokens_table_add(Table *t, const BpfNames *names, const TokenEntry *e) {
         int r;
 
         r = table_add_uint64(t, (uint64_t) e->pid);
@@ -55,18 +42,31 @@ int tokens_table_add(Table *t, const BpfNames *names, const TokenEntry *e) {
         return r;
 }
 
+int tokens_table_new(const BpfNames *names, const TokenScan *s, Table **ret) {
+        _cleanup_(table_freep) Table *t = NULL;
+        int r;
+
+        r = table_new(token_headers, &t);
+        if (r < 0)
+                return r;
+        (void) table_set_hidden(t, COL_MNT_ID, true);
+        (void) table_set_json_key(t, COL_MOUNT_POINT, "mount_point");
+        for (size_t i = 0; i < s->n_entries; i++) {
+                r = tokens_table_add(t, names, &s->entries[i]);
+                if (r < 0)
+                        return r;
+        }
+        *ret = TAKE_PTR(t);
+        return 0;
+}
+
 int verb_tokens(int argc, char *argv[]) {
         _cleanup_(table_freep) Table *t = NULL;
         TokenScan s = {};
         const BpfNames *names;
         int r;
 
-        if (argc > 1)
-                return log_error_errno(-EINVAL, "The 'tokens' verb takes no arguments.");
-        r = require_root("tokens");
-        if (r < 0)
-                return r;
-        r = analyze_names(&names);
+        r = analyze_scan_prepare("tokens", argc, &names);
         if (r < 0)
                 return r;
 
@@ -74,25 +74,10 @@ int verb_tokens(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to scan the file descriptors of all processes: %m");
 
-        r = tokens_table_new(&t);
-        if (r < 0) {
-                token_scan_done(&s);
-                return log_oom();
-        }
-        for (size_t i = 0; i < s.n_entries; i++) {
-                r = tokens_table_add(t, names, &s.entries[i]);
-                if (r < 0) {
-                        token_scan_done(&s);
-                        return log_oom();
-                }
-        }
+        r = tokens_table_new(names, &s, &t);
         token_scan_done(&s);
-
-        table_set_legend(t, arg_legend);
-        table_set_header(t, arg_legend);
-        pager_open();
-        r = table_print_mode(t, arg_json, stdout);
         if (r < 0)
-                return log_error_errno(r, "Failed to print the table: %m");
-        return 0;
+                return log_oom();
+
+        return analyze_print_table(t);
 }

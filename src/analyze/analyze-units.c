@@ -206,11 +206,5 @@ int verb_units(int argc, char *argv[]) {
         }
         policy_units_free(policies, n_policies);
 
-        table_set_legend(t, arg_legend);
-        table_set_header(t, arg_legend);
-        pager_open();
-        r = table_print_mode(t, arg_json, stdout);
-        if (r < 0)
-                return log_error_errno(r, "Failed to print the table: %m");
-        return 0;
+        return analyze_print_table(t);
 }

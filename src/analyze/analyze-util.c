@@ -122,6 +122,60 @@ void pager_close(void) {
         pager_pid = 0;
 }
 
+int analyze_print_table(Table *t) {
+        int r;
+
+        table_set_legend(t, arg_legend);
+        table_set_header(t, arg_legend);
+        pager_open();
+        r = table_print_mode(t, arg_json, stdout);
+        if (r < 0)
+                return log_error_errno(r, "Failed to print the table: %m");
+        return 0;
+}
+
+int analyze_scan_prepare(const char *verb, int argc, const BpfNames **ret_names) {
+        int r;
+
+        if (argc > 1)
+                return log_error_errno(-EINVAL, "The '%s' verb takes no arguments.", verb);
+        r = require_root(verb);
+        if (r < 0)
+                return r;
+        return analyze_names(ret_names);
+}
+
+int analyze_for_each_argument(int argc, char *argv[], AnalyzeOneFunc one) {
+        _cleanup_(json_object_putp) json_object *all = NULL;
+        const BpfNames *names;
+        bool failed = false;
+        int r;
+
+        r = analyze_names(&names);
+        if (r < 0)
+                return r;
+        if (arg_json != TABLE_JSON_OFF) {
+                all = json_object_new_array();
+                if (!all)
+                        return log_oom();
+        }
+
+        pager_open();
+        for (int i = 1; i < argc; i++) {
+                r = one(names, argv[i], all, i == 1);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        failed = true;
+        }
+        if (all) {
+                r = json_print(TAKE_PTR(all));
+                if (r < 0)
+                        return r;
+        }
+        return failed ? -ENOENT : 0;
+}
+
 int read_virtual_file_at(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) char *buf = NULL;

@@ -41,6 +41,19 @@ int require_root(const char *verb);
 void pager_open(void);
 void pager_close(void);
 
+/* Prints a verb's table: legend and header unless --no-legend, through the pager, as --json= says.
+ * Logs on failure. */
+int analyze_print_table(Table *t);
+
+/* The start of a verb that takes no arguments and reads other processes: root, and the names. Logs. */
+int analyze_scan_prepare(const char *verb, int argc, const BpfNames **ret_names);
+
+/* The body of a verb taking unit names or files: one() for each of argv[1..] (first: whether it is the
+ * first), which logs its own errors and, with --json=, adds to all, printed at the end. Stops at
+ * -ENOMEM; -ENOENT if one() failed for any of them. */
+typedef int (*AnalyzeOneFunc)(const BpfNames *names, const char *arg, json_object *all, bool first);
+int analyze_for_each_argument(int argc, char *argv[], AnalyzeOneFunc one);
+
 /* Read a (usually /proc) file relative to dir_fd in full; -E2BIG over max bytes. */
 int read_virtual_file_at(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size);
 

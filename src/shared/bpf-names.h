@@ -3,7 +3,7 @@
 
 /*
  * Names of BPF commands, map types, program types and attach types, as the *running* kernel
- * knows them (from its BTF, /sys/kernel/btf/vmlinux, read through libbpf), with a built-in table
+ * knows them (from its BTF, /sys/kernel/btf/vmlinux, read by btf-enums.c), with a built-in table
  * (systemd 262's list) for kernels without BTF. Pure lookups, no logging.
  */
 

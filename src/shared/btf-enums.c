@@ -323,27 +323,28 @@ int btf_enums_parse(const void *data, size_t size, const char *const *names, siz
         return 0;
 }
 
-/* The file's contents: a copy, or a mapping of sysfs' own. */
+/* The file's contents, always in a mapping of their own: the file itself (sysfs), or an anonymous
+ * one read into. data is inside map; data and size are what the parser gets. */
 typedef struct FileData {
+        void *map;
+        size_t map_size;
         void *data;
         size_t size;
-        bool mapped;
+        bool file_mapped;
 } FileData;
 
 static void file_data_done(FileData *f) {
-        if (f->mapped)
-                (void) munmap(f->data, f->size);
-        else
-                free(f->data);
+        if (f->map)
+                (void) munmap(f->map, f->map_size);
         *f = (FileData) {};
 }
 
 /* The kernel's BTF in sysfs (/sys/kernel/btf/vmlinux and the modules' next to it) can be mapped
  * since Linux 6.16: that maps the kernel's own read-only copy, where read() would hand out one page
- * per call into 5+ MiB of fresh memory, which costs a new process far more than walking the types.
- * Only there: a sysfs file cannot be truncated under the mapping (no SIGBUS), and mapping arbitrary
- * sysfs files (device resources) is not something to do for a name table. */
-static bool may_map(const char *path, int fd) {
+ * per call into 5+ MiB of fresh memory. Only there: a sysfs file cannot be truncated under the
+ * mapping (no SIGBUS), and mapping arbitrary sysfs files (device resources) is not something to do
+ * for a name table. */
+static bool may_map_file(const char *path, int fd) {
         struct statfs sfs;
 
         if (!startswith(path, BTF_SYSFS_DIR))
@@ -353,11 +354,44 @@ static bool may_map(const char *path, int fd) {
         return (uint64_t) sfs.f_type == SYSFS_MAGIC;
 }
 
+#define HUGE_PAGE_SIZE (2U * 1024U * 1024U)
+
+/* Room for size bytes. Faulting in 5+ MiB of fresh memory a page at a time is what costs a new
+ * process most (far more than walking the types, tens of milliseconds in a VM): a buffer of that
+ * size is aligned to and asks for transparent huge pages, best effort. */
+static int buffer_new(size_t size, FileData *ret) {
+        size_t map_size;
+        uint8_t *p;
+
+        if (size < HUGE_PAGE_SIZE) {
+                map_size = size > 0 ? size : 1;
+                p = mmap(NULL, map_size, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+                if (p == MAP_FAILED)
+                        return -ENOMEM;
+                *ret = (FileData) { .map = p, .map_size = map_size, .data = p };
+                return 0;
+        }
+
+        /* size is at most BTF_ENUMS_FILE_MAX: no overflow */
+        map_size = size + HUGE_PAGE_SIZE;
+        p = mmap(NULL, map_size, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+                return -ENOMEM;
+        *ret = (FileData) {
+                .map = p,
+                .map_size = map_size,
+                .data = p + (HUGE_PAGE_SIZE - (uintptr_t) p % HUGE_PAGE_SIZE) % HUGE_PAGE_SIZE,
+        };
+        (void) madvise(ret->data, size, MADV_HUGEPAGE);
+        return 0;
+}
+
 static int read_file(const char *path, FileData *ret) {
         _cleanup_(closep) int fd = -EBADF;
-        _cleanup_(freep) uint8_t *buf = NULL;
-        size_t size = 0, want;
+        _cleanup_(file_data_done) FileData f = {};
+        size_t want;
         struct stat st;
+        int r;
 
         fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY);
         if (fd < 0)
@@ -372,22 +406,23 @@ static int read_file(const char *path, FileData *ret) {
                 return -EFBIG;
         want = (size_t) st.st_size;
 
-        if (want > 0 && may_map(path, fd)) {
+        if (want > 0 && may_map_file(path, fd)) {
                 void *p = mmap(NULL, want, PROT_READ, MAP_PRIVATE, fd, 0);
                 if (p != MAP_FAILED) {
-                        *ret = (FileData) { .data = p, .size = want, .mapped = true };
+                        *ret = (FileData) { .map = p, .map_size = want, .data = p, .size = want, .file_mapped = true };
                         return 0;
                 }
                 /* older kernel: read it */
         }
 
+        r = buffer_new(want, &f);
+        if (r < 0)
+                return r;
+
         /* sysfs hands out at most a page a read(). A file that shrinks meanwhile is read to its end;
          * one that grows, to its size when we looked. */
-        buf = malloc(want > 0 ? want : 1);
-        if (!buf)
-                return -ENOMEM;
-        while (size < want) {
-                ssize_t n = read(fd, buf + size, want - size);
+        while (f.size < want) {
+                ssize_t n = read(fd, (uint8_t *) f.data + f.size, want - f.size);
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -395,10 +430,11 @@ static int read_file(const char *path, FileData *ret) {
                 }
                 if (n == 0)
                         break;
-                size += (size_t) n;
+                f.size += (size_t) n;
         }
 
-        *ret = (FileData) { .data = TAKE_PTR(buf), .size = size };
+        *ret = f;
+        f = (FileData) {};
         return 0;
 }
 
@@ -418,9 +454,10 @@ int btf_enums_load(const char *path, const char *const *names, size_t n_names, B
         if (r < 0)
                 return r;
 
-        e->data = TAKE_PTR(f.data);
-        e->data_size = f.size;
-        e->data_mapped = f.mapped;
+        e->map = f.map;
+        e->map_size = f.map_size;
+        e->file_mapped = f.file_mapped;
+        f = (FileData) {};
         *ret = e;
         return 0;
 }
@@ -429,10 +466,8 @@ BtfEnums *btf_enums_free(BtfEnums *e) {
         if (!e)
                 return NULL;
         free(e->values);
-        if (e->data_mapped)
-                (void) munmap(e->data, e->data_size);
-        else
-                free(e->data);
+        if (e->map)
+                (void) munmap(e->map, e->map_size);
         free(e);
         return NULL;
 }

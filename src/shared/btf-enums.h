@@ -37,9 +37,10 @@ typedef struct BtfEnum {
 typedef struct BtfEnums {
         size_t n_enums;
         /* what the names point into and the values are stored in; not for callers */
-        void *data;             /* the file's contents (btf_enums_load()), or NULL */
-        size_t data_size;
-        bool data_mapped;       /* a mapping of the file (sysfs), not a copy */
+        void *map;              /* btf_enums_load(): the file's contents, a mapping of the file
+                                 * itself or an anonymous one it was read into; else NULL */
+        size_t map_size;
+        bool file_mapped;       /* map is the file itself (sysfs) */
         BtfEnumValue *values;   /* storage for all enums[].values */
         BtfEnum enums[];        /* one per requested name, in request order */
 } BtfEnums;

@@ -205,10 +205,12 @@ ct_boot() {
         # cgroup namespace unshare creates is rooted there and every process
         # of the container (and the launcher itself) can be killed through it.
         # `script` provides the pty that becomes /dev/console.
+        local cmd
+        cmd=$(printf '%q ' unshare --pid --fork --mount --uts --ipc --cgroup --propagation private \
+                "$CT_WORK/init.sh" "$CT_ROOT" "$CT_NAME")
         (
                 echo "$BASHPID" >"$CT_CGROUP/cgroup.procs"
-                exec script -qfec "unshare --pid --fork --mount --uts --ipc --cgroup --propagation private $CT_WORK/init.sh $CT_ROOT $CT_NAME" \
-                        "$CT_CONSOLE" </dev/null >/dev/null 2>&1
+                exec script -qfec "$cmd" "$CT_CONSOLE" </dev/null >/dev/null 2>&1
         ) &
         CT_LAUNCHER=$!
         for ((i = 0; i < 100; i++)); do

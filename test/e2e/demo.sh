@@ -82,7 +82,7 @@ fi
 # 2. The root filesystem (cached after the first run).
 step "Preparing a Debian $suite root filesystem (cached in $cache/rootfs)"
 t=$SECONDS
-rootfs=$("$here/mkrootfs.sh" "$suite" "$cache") || die "could not build the $suite root filesystem"
+rootfs=$("$here/mkrootfs.sh" "$suite" "$cache" 2> >(indent >&2)) || die "could not build the $suite root filesystem"
 info "$rootfs ($((SECONDS - t)) s)"
 
 # 3. A disposable copy, with bpftoken and the demo files in it; boot it.
@@ -133,8 +133,16 @@ log=$(ct_exec journalctl --no-pager -q -o cat --after-cursor="$cursor" -u "$unit
 # 5. The proof, then the whole journal.
 step "Token use, from strace inside the service"
 info "(bpf() calls shortened; libbpf's feature probes left out)"
-grep -E 'BPF_TOKEN_CREATE|0x24 /\*|BPF_MAP_CREATE.*map_token_fd=[1-9]|BPF_PROG_LOAD.*SOCKET_FILTER.*prog_token_fd=[1-9].* = [0-9]+$|token fd' <<<"$log" |
-        grep -v libbpf_nametest | indent || true
+# A token shows as BPF_TOKEN_CREATE (0x24 for strace < 6.8) and as
+# BPF_F_TOKEN_FD (0x10000) in the flags of the loads that used it.
+with_token='(_flags=[^,]*(BPF_F_TOKEN_FD|0x10000)|token_fd=[1-9])'
+proof=$(grep -E "BPF_TOKEN_CREATE|0x24 /\\*|(BPF_MAP_CREATE|BPF_PROG_LOAD.*SOCKET_FILTER).*$with_token.* = [0-9]+\$|token fd|^== " <<<"$log" |
+        grep -v libbpf_nametest) || true
+if [[ -n $proof ]]; then
+        indent <<<"$proof"
+else
+        info "none: the programs never created or used a token (see the journal below)"
+fi
 
 step "The unit's journal (journalctl -u $unit)"
 info "(bpf() calls shortened; $(grep -c 'BPF_BTF_LOAD' <<<"$log" || true) BPF_BTF_LOAD calls of libbpf's probes left out)"
@@ -142,7 +150,7 @@ grep -v 'BPF_BTF_LOAD' <<<"$log" | indent
 
 ok=1
 grep -qE 'bpf\((BPF_TOKEN_CREATE|0x24 /\* BPF_\?\?\? \*/), .* = [0-9]+$' <<<"$log" || ok=0
-grep -qE 'bpf\(BPF_PROG_LOAD, .*prog_token_fd=[1-9][0-9]*.* = [0-9]+$' <<<"$log" || ok=0
+grep -qE "bpf\(BPF_PROG_LOAD, .*$with_token.* = [0-9]+\$" <<<"$log" || ok=0
 grep -q 'e2e-loader: token fd' <<<"$log" || ok=0
 [[ $(ct_exec systemctl show -P ActiveState "$unit") == active ]] || ok=0
 

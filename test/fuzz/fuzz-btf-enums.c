@@ -56,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 return 0;
         }
 
-        if (!e || e->n_enums != ELEMENTSOF(names) || e->data)
+        if (!e || e->n_enums != ELEMENTSOF(names) || e->map)
                 abort();
         for (size_t i = 0; i < e->n_enums; i++) {
                 check_enum(&e->enums[i], data, size);

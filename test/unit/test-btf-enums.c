@@ -120,7 +120,7 @@ static void test_vmlinux_matches_libbpf(void **state) {
                 return;
 
         assert_int_equal(btf_enums_load(VMLINUX, bpf_enums, ELEMENTSOF(bpf_enums), &e), 0);
-        assert_non_null(e->data);
+        assert_non_null(e->map);
 
         btf = btf__parse(VMLINUX, NULL);
         assert_non_null(btf);
@@ -156,7 +156,7 @@ static void test_vmlinux_copies(void **state) {
                 return;
 
         assert_int_equal(btf_enums_load(VMLINUX, bpf_enums, ELEMENTSOF(bpf_enums), &a), 0);
-        print_message("# %s %s\n", VMLINUX, a->data_mapped ? "mapped" : "read (no mmap() on this kernel)");
+        print_message("# %s %s\n", VMLINUX, a->file_mapped ? "mapped" : "read (no mmap() on this kernel)");
 
         fd = open(VMLINUX, O_RDONLY|O_CLOEXEC);
         assert_true(fd >= 0);
@@ -174,11 +174,11 @@ static void test_vmlinux_copies(void **state) {
         path = write_temp(copy + 1, size);
         assert_int_equal(btf_enums_load(path, bpf_enums, ELEMENTSOF(bpf_enums), &b), 0);
         (void) unlink(path);
-        assert_false(b->data_mapped);
+        assert_false(b->file_mapped);
         assert_same_enums(a, b);
 
         assert_int_equal(btf_enums_parse(copy + 1, size, bpf_enums, ELEMENTSOF(bpf_enums), &c), 0);
-        assert_null(c->data);
+        assert_null(c->map);
         assert_same_enums(a, c);
         /* names point into the caller's data */
         for (size_t k = 0; k < c->n_enums; k++)
@@ -457,7 +457,7 @@ static void test_valid(void **state) {
         data = blob_finish(&b, &size);
         e = read_blob(data, size, 0);
         assert_int_equal(e->n_enums, 4);
-        assert_null(e->data);
+        assert_null(e->map);
         cmd = &e->enums[0];
         map = &e->enums[1];
         prog = &e->enums[2];

@@ -335,15 +335,15 @@ static void test_truncated(void **state) {
 }
 
 static void test_long_lines(void **state) {
+        static const char head[] = "83 66 0:38 / /", tail[] = " rw - bpf none rw,delegate_cmds=map_create";
         size_t n = 200000;
-        char *line = malloc(n + 200), *p;
+        char *line = malloc(sizeof head + n + sizeof tail);
         MountInfo m;
 
         assert_non_null(line);
-        p = stpcpy(line, "83 66 0:38 / /");
-        memset(p, 'a', n);
-        p += n;
-        p = stpcpy(p, " rw - bpf none rw,delegate_cmds=map_create");
+        memcpy(line, head, sizeof head - 1);
+        memset(line + sizeof head - 1, 'a', n);
+        memcpy(line + sizeof head - 1 + n, tail, sizeof tail);
         assert_int_equal(mountinfo_parse_line(line, strlen(line), &m), 0);
         assert_int_equal(strlen(m.mount_point), n + 1);
         mountinfo_done(&m);
