@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <bpf/btf.h>
 
+#include "bench-util.h"
 #include "bpf-names.h"
 #include "btf-enums.h"
 #include "macro.h"
@@ -31,21 +31,6 @@
 #define EXIT_SKIP 77
 
 static const char *const enum_names[] = { "bpf_cmd", "bpf_map_type", "bpf_prog_type", "bpf_attach_type" };
-
-static double now_ms(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return x < y ? -1 : x > y;
-}
-
-static double percentile(const double *sorted, int n, double p) {
-        return sorted[(int) (p * (n - 1))];
-}
 
 /* Returns a checksum of what was read, so that nothing is optimized away; 0 on failure. */
 static uint64_t load_reader(const char *path) {
@@ -104,7 +89,7 @@ static uint64_t load_libbpf(const char *path) {
 static void print_row(const char *label, double *v, int n, double ref_median) {
         double median;
 
-        qsort(v, (size_t) n, sizeof(double), cmp_double);
+        sort_doubles(v, n);
         median = percentile(v, n, 0.5);
         printf("  %-8s %10.3f %10.3f %10.3f %9.1fx\n", label, v[0], median, percentile(v, n, 0.9),
                ref_median > 0 ? ref_median / median : 1.0);
@@ -113,8 +98,8 @@ static void print_row(const char *label, double *v, int n, double ref_median) {
 static void print_table(const char *title, double *reader, double *libbpf, int n) {
         double median_libbpf, median_reader;
 
-        qsort(libbpf, (size_t) n, sizeof(double), cmp_double);
-        qsort(reader, (size_t) n, sizeof(double), cmp_double);
+        sort_doubles(libbpf, n);
+        sort_doubles(reader, n);
         median_libbpf = percentile(libbpf, n, 0.5);
         median_reader = percentile(reader, n, 0.5);
 

@@ -54,14 +54,13 @@ static _Noreturn void idle_child(void) {
 /* A child in its own user+mount namespace that waits until the parent has published a delegated
  * bpffs into it (at /sys/fs/bpf, as bpftoken-publish does), then holds a token from it and idles. */
 static _Noreturn void token_child(int sock) {
-        int status = 0, unused = -EBADF, bpffs_fd;
+        int status = 0, unused = -EBADF, bpffs_fd, token_fd;
 
         if (recv_status_fd(sock, &status, &unused) < 0 || status != 0)
                 _exit(EXIT_FAILURE);
         bpffs_fd = open(BPFFS_PATH, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-        if (bpffs_fd < 0 || bpf_token_create_fd(bpffs_fd) < 0)
-                _exit(EXIT_FAILURE);
-        if (send_status_fd(sock, 0, -EBADF) < 0)
+        token_fd = bpffs_fd < 0 ? -errno : bpf_token_create_fd(bpffs_fd);
+        if (send_status_fd(sock, token_fd < 0 ? -token_fd : 0, -EBADF) < 0 || token_fd < 0)
                 _exit(EXIT_FAILURE);
         close(sock);
         idle_child();
@@ -93,7 +92,7 @@ static int start_token_child(pid_t *ret) {
         r = recv_status_fd(sock, &status, &unused);
         if (r < 0)
                 return r;
-        return status == 0 ? 0 : -EIO;
+        return -status;
 }
 
 typedef struct Figures {
@@ -141,8 +140,8 @@ static int measure(const BpfNames *names, Figures *ret) {
                 mount_scan_done(&ms);
                 token_scan_done(&ts);
         }
-        qsort(m, arg_rounds, sizeof *m, cmp_double);
-        qsort(t, arg_rounds, sizeof *t, cmp_double);
+        sort_doubles(m, (int) arg_rounds);
+        sort_doubles(t, (int) arg_rounds);
         f.mounts_ms = m[arg_rounds / 2];
         f.tokens_ms = t[arg_rounds / 2];
         free(m);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "analyze.h"
+#include "fileio.h"
 #include "log.h"
 #include "macro.h"
 #include "token-errors.h"
@@ -293,42 +294,14 @@ fail:
 }
 
 static int read_stdin(char **ret) {
-        char *buf = NULL;
-        size_t size = 0, allocated = 0;
+        char *buf;
+        size_t size;
+        int r;
 
-        for (;;) {
-                size_t k;
-
-                if (allocated - size < 4096) {
-                        size_t a = allocated ? allocated * 2 : 16384;
-                        char *b;
-
-                        if (a > EXPLAIN_INPUT_MAX + 1)
-                                a = EXPLAIN_INPUT_MAX + 1;
-                        if (a <= size + 1) {
-                                free(buf);
-                                return -E2BIG;
-                        }
-                        b = realloc(buf, a);
-                        if (!b) {
-                                free(buf);
-                                return -ENOMEM;
-                        }
-                        buf = b;
-                        allocated = a;
-                }
-                k = fread(buf + size, 1, allocated - size - 1, stdin);
-                size += k;
-                if (k == 0)
-                        break;
-        }
-        if (ferror(stdin)) {
-                free(buf);
-                return -EIO;
-        }
-        if (!buf && !(buf = malloc(1)))
-                return -ENOMEM;
-        buf[size] = '\0';
+        /* Less than EXPLAIN_INPUT_MAX bytes; any read error is EIO. */
+        r = read_full_fd(STDIN_FILENO, EXPLAIN_INPUT_MAX - 1, &buf, &size);
+        if (r < 0)
+                return r == -E2BIG || r == -ENOMEM ? r : -EIO;
         /* NUL bytes would hide the rest from the string functions */
         for (size_t i = 0; i < size; i++)
                 if (buf[i] == '\0')

@@ -14,13 +14,10 @@
 #include "analyze.h"
 #include "bpf-token-uapi.h"
 #include "cgroup-util.h"
+#include "fileio.h"
 #include "macro.h"
 
 #define PROC_FILE_MAX (4U * 1024U * 1024U)
-
-static int read_at(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
-        return read_virtual_file_at(dir_fd, path, max, ret, ret_size);
-}
 
 int proc_read_comm(int proc_fd, pid_t pid, char **ret) {
         char path[64];
@@ -29,7 +26,7 @@ int proc_read_comm(int proc_fd, pid_t pid, char **ret) {
         int r;
 
         snprintf(path, sizeof path, "%d/comm", (int) pid);
-        r = read_at(proc_fd, path, 4096, &s, &n);
+        r = read_full_file_at(proc_fd, path, 4096, &s, &n);
         if (r < 0)
                 return r;
         if (n > 0 && s[n - 1] == '\n')
@@ -44,7 +41,7 @@ int proc_read_unit(int proc_fd, pid_t pid, char **ret) {
         int r;
 
         snprintf(path, sizeof path, "%d/cgroup", (int) pid);
-        r = read_at(proc_fd, path, 65536, &text, NULL);
+        r = read_full_file_at(proc_fd, path, 65536, &text, NULL);
         if (r < 0)
                 return r;
         return cgroup_text_get_unit(text, ret);
@@ -160,7 +157,7 @@ static char *mount_point_of(int proc_fd, pid_t pid, int mnt_id) {
         size_t size;
 
         snprintf(path, sizeof path, "%d/mountinfo", (int) pid);
-        if (read_at(proc_fd, path, PROC_FILE_MAX, &text, &size) < 0)
+        if (read_full_file_at(proc_fd, path, PROC_FILE_MAX, &text, &size) < 0)
                 return NULL;
         for (p = text; *p;) {
                 char *eol = strchrnul(p, '\n');
@@ -249,7 +246,7 @@ static int scan_process_tokens(int proc_fd, pid_t pid, char *dents, TokenScan *s
                                 continue;
 
                         snprintf(path, sizeof path, "%d/fdinfo/%s", (int) pid, de->d_name);
-                        if (read_at(proc_fd, path, FDINFO_TEXT_MAX, &info, &size) < 0)
+                        if (read_full_file_at(proc_fd, path, FDINFO_TEXT_MAX, &info, &size) < 0)
                                 continue;
                         if (fdinfo_parse_token(info, size, &t) < 0)
                                 continue;
@@ -453,7 +450,7 @@ static int scan_namespace_mounts(const BpfNames *names, int proc_fd, const NsSlo
         int r;
 
         snprintf(path, sizeof path, "%d/mountinfo", (int) ns->pid);
-        r = read_at(proc_fd, path, PROC_FILE_MAX, &text, &size);
+        r = read_full_file_at(proc_fd, path, PROC_FILE_MAX, &text, &size);
         if (r < 0)
                 return r;
 

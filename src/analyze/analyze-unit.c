@@ -214,6 +214,14 @@ bool unit_bpf_wanted(const UnitBpf *u) {
         return false;
 }
 
+/* Skips leading whitespace and then a '~', if there is one; *ret_invert says whether there was. */
+static const char *skip_invert(const char *v, bool *ret_invert) {
+        while (*v && isspace((unsigned char) *v))
+                v++;
+        *ret_invert = *v == '~';
+        return *ret_invert ? v + 1 : v;
+}
+
 /* Whitespace-separated words of a value, quotes stripped (enough for capability and syscall
  * lists). Returns a strv. */
 static char **split_words(const char *v) {
@@ -290,17 +298,11 @@ uint64_t unit_caps_setting(const UnitConfig *c, const char *section, const char 
 
         n = unit_config_get_all(c, section, key, &l);
         for (int i = 0; i < n; i++) {
-                const char *v = l[i]->value;
-                bool invert = false;
+                bool invert;
+                const char *v = skip_invert(l[i]->value, &invert);
                 uint64_t caps = 0;
                 char **w;
 
-                while (*v && isspace((unsigned char) *v))
-                        v++;
-                if (*v == '~') {
-                        invert = true;
-                        v++;
-                }
                 w = split_words(v);
                 for (char **p = w; p && *p; p++)
                         caps |= cap_from_word(*p);
@@ -326,16 +328,10 @@ static bool syscall_allowed(const UnitConfig *c, const char *section, const char
         *ret_setting = NULL;
         n = unit_config_get_all(c, section, "SystemCallFilter", &l);
         for (int i = 0; i < n; i++) {
-                const char *v = l[i]->value;
-                bool invert = false, listed = false;
+                bool invert, listed = false;
+                const char *v = skip_invert(l[i]->value, &invert);
                 char **w;
 
-                while (*v && isspace((unsigned char) *v))
-                        v++;
-                if (*v == '~') {
-                        invert = true;
-                        v++;
-                }
                 if (i == 0) {
                         /* The first assignment decides: an allow-list blocks everything else. */
                         allow_list = !invert;
@@ -375,6 +371,7 @@ static bool value_lists_word(const char *v, const char *word) {
 
 /* DelegateNamespaces=: yes/no, or a list of namespace types, optionally inverted with ~. */
 static bool delegates_mount_namespace(const char *v) {
+        bool invert;
         int b;
 
         if (isempty(v))
@@ -382,11 +379,8 @@ static bool delegates_mount_namespace(const char *v) {
         b = parse_boolean(v);
         if (b >= 0)
                 return b;
-        while (*v && isspace((unsigned char) *v))
-                v++;
-        if (*v == '~')
-                return !value_lists_word(v + 1, "mnt");
-        return value_lists_word(v, "mnt");
+        v = skip_invert(v, &invert);
+        return value_lists_word(v, "mnt") != invert;
 }
 
 /* PrivateUsers=: boolean, or self, identity, full, managed. 1 on, 0 off, -1 unset. */
@@ -419,13 +413,7 @@ static int check_value(const UnitBpf *u, const BpfNames *names, BpfKind kind, bo
         uint64_t mask = 0;
         int r;
 
-        p = v;
-        while (*p && isspace((unsigned char) *p))
-                p++;
-        if (*p == '~') {
-                has_invert = true;
-                p++;
-        }
+        p = skip_invert(v, &has_invert);
 
         while (*p) {
                 char item[DELEGATION_ITEM_MAX + 1];

@@ -176,56 +176,6 @@ int analyze_for_each_argument(int argc, char *argv[], AnalyzeOneFunc one) {
         return failed ? -ENOENT : 0;
 }
 
-int read_virtual_file_at(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size) {
-        _cleanup_(closep) int fd = -EBADF;
-        _cleanup_(freep) char *buf = NULL;
-        size_t size = 0, allocated = 0;
-
-        fd = openat(dir_fd, path, O_RDONLY|O_CLOEXEC|O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-
-        /* Room for max bytes, one more to tell a file of more than max bytes, and the NUL. */
-        for (;;) {
-                ssize_t n;
-
-                if (allocated - size < 2) {
-                        size_t a = allocated ? allocated * 2 : 4096;
-                        char *b;
-
-                        if (a > max + 2)
-                                a = max + 2;
-                        b = realloc(buf, a);
-                        if (!b)
-                                return -ENOMEM;
-                        buf = b;
-                        allocated = a;
-                }
-                n = read(fd, buf + size, allocated - size - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                size += (size_t) n;
-                if (size > max)
-                        return -E2BIG;
-        }
-
-        if (!buf) {
-                buf = malloc(1);
-                if (!buf)
-                        return -ENOMEM;
-        }
-        buf[size] = '\0';
-        *ret = TAKE_PTR(buf);
-        if (ret_size)
-                *ret_size = size;
-        return 0;
-}
-
 static int parse_version_prefix(const char *s, int *ret) {
         long v = 0;
 

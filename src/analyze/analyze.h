@@ -54,9 +54,6 @@ int analyze_scan_prepare(const char *verb, int argc, const BpfNames **ret_names)
 typedef int (*AnalyzeOneFunc)(const BpfNames *names, const char *arg, json_object *all, bool first);
 int analyze_for_each_argument(int argc, char *argv[], AnalyzeOneFunc one);
 
-/* Read a (usually /proc) file relative to dir_fd in full; -E2BIG over max bytes. */
-int read_virtual_file_at(int dir_fd, const char *path, size_t max, char **ret, size_t *ret_size);
-
 /* The systemd version: --systemd-version=, else the installed libsystemd-shared-N.so, else
  * "systemd --version". -ENOENT if it cannot be told. ret_source (may be NULL) says how. */
 int systemd_version(int *ret, const char **ret_source);

@@ -120,6 +120,9 @@ static int handle_connection(int sock) {
         _cleanup_(bpf_names_freep) BpfNames *names = NULL;
         _cleanup_(policy_freep) Policy *policy = NULL;
         struct timeval tv = { .tv_sec = REQUEST_TIMEOUT_SEC };
+        _cleanup_(freep) uint64_t *host_groups = NULL;
+        size_t n_host_groups = 0;
+        BpffsAttachOptions attach;
         const char *reason = NULL;
         PublishRequest req;
         PolicyCaller caller;
@@ -172,7 +175,18 @@ static int handle_connection(int sock) {
         if (r < 0)
                 return answer(sock, DECISION_REFUSED, &peer, policy, names, r, 0, reason);
 
-        r = instance_publish(peer.userns_fd, peer.mntns_fd, peer.uid, peer.gid, &policy->delegation, &step);
+        r = mountinfo_shared_peer_groups(arg_host_pid, &host_groups, &n_host_groups);
+        if (r < 0)
+                return answer(sock, DECISION_FAILED, &peer, policy, names, r, 0,
+                              "The host's mount table cannot be read (the publisher needs CAP_SYS_PTRACE).");
+        attach = (BpffsAttachOptions) {
+                .owner_uid = peer.uid,
+                .owner_gid = peer.gid,
+                .host_peer_groups_known = true,
+                .host_peer_groups = host_groups,
+                .n_host_peer_groups = n_host_groups,
+        };
+        r = instance_publish_full(peer.userns_fd, peer.mntns_fd, &attach, &policy->delegation, &step);
         if (r < 0) {
                 snprintf(message, sizeof message, "%s (step %s: %s)", bpffs_error_sentence(step, r),
                          bpffs_step_to_string(step), strerror(-r));

@@ -128,14 +128,68 @@ int bpffs_path_is_delegated(const char *path) {
         return r;
 }
 
-/* Is the mount that fd lives on part of a shared peer group? Then a mount placed on it would
- * propagate into other mount namespaces (the host's, say). */
-static int fd_mount_is_shared(int fd) {
+/* The peer group ID of a mountinfo optional field list ("shared:12 master:3"), 0 if not shared. */
+static uint64_t optional_fields_shared_group(const char *opt, bool *ret_slave) {
+        const char *s;
+
+        if (ret_slave)
+                *ret_slave = opt && strstr(opt, "master:");
+        s = opt ? strstr(opt, "shared:") : NULL;
+        return s ? strtoull(s + strlen("shared:"), NULL, 10) : 0;
+}
+
+int mountinfo_shared_peer_groups(pid_t pid, uint64_t **ret, size_t *ret_n) {
+        struct libmnt_table *t;
+        struct libmnt_iter *it;
+        struct libmnt_fs *fs;
+        uint64_t *groups = NULL;
+        size_t n = 0;
+        char path[64];
+        int r = 0;
+
+        if (pid > 0)
+                snprintf(path, sizeof path, "/proc/%d/mountinfo", (int) pid);
+        else
+                snprintf(path, sizeof path, "/proc/self/mountinfo");
+        t = mnt_new_table_from_file(path);
+        if (!t)
+                return -errno ?: -ENOMEM;
+        it = mnt_new_iter(MNT_ITER_FORWARD);
+        if (!it) {
+                mnt_unref_table(t);
+                return -ENOMEM;
+        }
+        while (mnt_table_next_fs(t, it, &fs) == 0) {
+                uint64_t g = optional_fields_shared_group(mnt_fs_get_optional_fields(fs), NULL);
+                uint64_t *ng;
+
+                if (g == 0)
+                        continue;
+                ng = realloc(groups, (n + 1) * sizeof *groups);
+                if (!ng) {
+                        r = -ENOMEM;
+                        break;
+                }
+                groups = ng;
+                groups[n++] = g;
+        }
+        mnt_free_iter(it);
+        mnt_unref_table(t);
+        if (r < 0) {
+                free(groups);
+                return r;
+        }
+        *ret = groups;
+        *ret_n = n;
+        return 0;
+}
+
+/* Would a mount placed on the mount that fd lives on propagate to the host? */
+static int fd_mount_propagates_to_host(int fd, const BpffsAttachOptions *o) {
         struct libmnt_table *t;
         struct libmnt_iter *it;
         struct libmnt_fs *fs;
         struct statx stx;
-        const char *opt;
         int r;
 
         if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
@@ -152,15 +206,58 @@ static int fd_mount_is_shared(int fd) {
                 mnt_unref_table(t);
                 return -ENOMEM;
         }
-        while (mnt_table_next_fs(t, it, &fs) == 0)
-                if ((uint64_t) mnt_fs_get_id(fs) == stx.stx_mnt_id) {
-                        opt = mnt_fs_get_optional_fields(fs);
-                        r = opt && strstr(opt, "shared:");
-                        break;
-                }
+        while (mnt_table_next_fs(t, it, &fs) == 0) {
+                bool slave;
+                uint64_t g;
+
+                if ((uint64_t) mnt_fs_get_id(fs) != stx.stx_mnt_id)
+                        continue;
+                g = optional_fields_shared_group(mnt_fs_get_optional_fields(fs), &slave);
+                if (g == 0)
+                        r = 0;
+                else if (o->host_peer_groups_known) {
+                        r = 0;
+                        for (size_t i = 0; i < o->n_host_peer_groups; i++)
+                                if (o->host_peer_groups[i] == g)
+                                        r = 1;
+                } else
+                        /* Without the host's groups: a slave got its own peer group when it was made
+                         * shared again (what systemd does for PrivateMounts=); a shared mount that is
+                         * no slave may well be in the host's group. */
+                        r = !slave;
+                break;
+        }
         mnt_free_iter(it);
         mnt_unref_table(t);
         return r;
+}
+
+/* Open /sys/fs/bpf as an O_PATH directory without following symlinks: openat2(RESOLVE_NO_SYMLINKS),
+ * or, where that is unavailable (seccomp filters return ENOSYS for it), one component at a time with
+ * O_NOFOLLOW. */
+static int open_bpffs_path(int flags) {
+        _cleanup_(closep) int dir = -EBADF;
+        static const char *const components[] = { "sys", "fs", "bpf" };
+        int fd;
+
+        fd = sys_openat2(AT_FDCWD, BPFFS_PATH, (uint64_t) (flags|O_DIRECTORY|O_CLOEXEC), 0,
+                         BPFTOKEN_RESOLVE_NO_SYMLINKS|BPFTOKEN_RESOLVE_NO_MAGICLINKS);
+        if (fd != -ENOSYS && fd != -EPERM)
+                return fd;
+
+        dir = open("/", O_PATH|O_DIRECTORY|O_CLOEXEC);
+        if (dir < 0)
+                return -errno;
+        for (size_t i = 0; i < ELEMENTSOF(components); i++) {
+                bool last = i + 1 == ELEMENTSOF(components);
+
+                fd = openat(dir, components[i], (last ? flags : O_PATH)|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+                if (fd < 0)
+                        return errno == ENOTDIR ? -ELOOP : -errno;
+                safe_close(dir);
+                dir = fd;
+        }
+        return TAKE_FD(dir);
 }
 
 /* mkdir with the given fs ids, for a superblock whose user namespace does not map root. */
@@ -178,7 +275,7 @@ static int mkdirat_as(int dir_fd, const char *name, uid_t uid, gid_t gid) {
         return r;
 }
 
-int bpffs_attach(int mnt_fd, uid_t owner_uid, gid_t owner_gid, BpffsStep *ret_step) {
+int bpffs_attach(int mnt_fd, const BpffsAttachOptions *o, BpffsStep *ret_step) {
         _cleanup_(closep) int target_fd = -EBADF, root_fd = -EBADF, tree_fd = -EBADF, token_fd = -EBADF;
         int r;
 
@@ -189,12 +286,11 @@ int bpffs_attach(int mnt_fd, uid_t owner_uid, gid_t owner_gid, BpffsStep *ret_st
         if (r > 0)
                 return -EEXIST;
 
-        target_fd = sys_openat2(AT_FDCWD, BPFFS_PATH, O_PATH|O_DIRECTORY|O_CLOEXEC, 0,
-                                BPFTOKEN_RESOLVE_NO_SYMLINKS|BPFTOKEN_RESOLVE_NO_MAGICLINKS);
+        target_fd = open_bpffs_path(O_PATH);
         if (target_fd < 0)
                 return target_fd;
 
-        r = fd_mount_is_shared(target_fd);
+        r = fd_mount_propagates_to_host(target_fd, o);
         if (r < 0)
                 return r;
         if (r > 0) {
@@ -211,8 +307,7 @@ int bpffs_attach(int mnt_fd, uid_t owner_uid, gid_t owner_gid, BpffsStep *ret_st
         /* The well-known token path: a read-only bind of the same instance, so that pins live in
          * one place and the token path cannot be used to pin anything. */
         *ret_step = BPFFS_STEP_TOKEN_BIND;
-        root_fd = sys_openat2(AT_FDCWD, BPFFS_PATH, O_RDONLY|O_DIRECTORY|O_CLOEXEC, 0,
-                              BPFTOKEN_RESOLVE_NO_SYMLINKS|BPFTOKEN_RESOLVE_NO_MAGICLINKS);
+        root_fd = open_bpffs_path(O_RDONLY);
         if (root_fd < 0)
                 return root_fd;
         r = fd_is_bpffs(root_fd);
@@ -222,14 +317,13 @@ int bpffs_attach(int mnt_fd, uid_t owner_uid, gid_t owner_gid, BpffsStep *ret_st
                 if (errno != EOVERFLOW)
                         return -errno;
                 /* Root is not mapped in the instance's user namespace: create it as its owner. */
-                r = mkdirat_as(root_fd, "token", owner_uid, owner_gid);
+                r = mkdirat_as(root_fd, "token", o->owner_uid, o->owner_gid);
                 if (r < 0)
                         return r;
         }
-        token_fd = sys_openat2(root_fd, "token", O_PATH|O_DIRECTORY|O_CLOEXEC, 0,
-                               BPFTOKEN_RESOLVE_NO_SYMLINKS|BPFTOKEN_RESOLVE_NO_MAGICLINKS);
+        token_fd = openat(root_fd, "token", O_PATH|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
         if (token_fd < 0)
-                return token_fd;
+                return -errno;
         tree_fd = sys_open_tree(root_fd, "", BPFTOKEN_OPEN_TREE_CLONE|O_CLOEXEC|AT_EMPTY_PATH);
         if (tree_fd < 0)
                 return tree_fd;

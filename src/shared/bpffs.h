@@ -7,6 +7,8 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #include "delegation.h"
@@ -45,14 +47,27 @@ int bpffs_configure(int fs_fd, const Delegation *d, BpffsStep *ret_step);
 /* Whether fd (a directory) is on a bpffs. 1/0/-errno. */
 int fd_is_bpffs(int fd);
 
+typedef struct BpffsAttachOptions {
+        /* ids mapped in the instance's user namespace, for the token directory when root is not mapped
+         * there (a namespace an unprivileged user made) */
+        uid_t owner_uid;
+        gid_t owner_gid;
+        /* peer group IDs ("shared:N") of the host's mounts, if host_peer_groups_known */
+        bool host_peer_groups_known;
+        const uint64_t *host_peer_groups;
+        size_t n_host_peer_groups;
+} BpffsAttachOptions;
+
 /* In the caller's mount namespace: attach the detached mount mnt_fd at /sys/fs/bpf (the path is
  * resolved without following symlinks), then a read-only bind of the same instance at
  * /sys/fs/bpf/token. If /sys/fs/bpf already holds a delegated bpffs, nothing is stacked and -EEXIST
- * is returned. Refuses (-EXDEV) if the mount at /sys/fs/bpf's parent is shared with other mount
- * namespaces, since the new mount would then propagate out of this one. owner_uid/owner_gid: ids
- * mapped in the instance's user namespace, used for the token directory when root is not mapped
- * there (a namespace an unprivileged user made). */
-int bpffs_attach(int mnt_fd, uid_t owner_uid, gid_t owner_gid, BpffsStep *ret_step);
+ * is returned. Refuses (-EXDEV) if the mount at /sys/fs/bpf is in a peer group that propagates to the
+ * host (its "shared:N" is one of the host's), or, when the host's groups are unknown, if it is shared
+ * and not a slave: the new mount would then appear outside this mount namespace. */
+int bpffs_attach(int mnt_fd, const BpffsAttachOptions *o, BpffsStep *ret_step);
+
+/* The peer group IDs of the shared mounts in /proc/PID/mountinfo (PID 0: self), malloc'ed. */
+int mountinfo_shared_peer_groups(pid_t pid, uint64_t **ret, size_t *ret_n);
 
 /* Whether /sys/fs/bpf in the caller's mount namespace is a bpffs with delegate_* options.
  * 1 yes, 0 no, -errno. */

@@ -5,6 +5,7 @@
 
 #include "fdinfo.h"
 #include "macro.h"
+#include "parse-util.h"
 
 static const char *const allowed_keys[_BPF_KIND_MAX] = {
         [BPF_KIND_COMMAND]    = "allowed_cmds",
@@ -37,41 +38,6 @@ bool fdinfo_link_is_token(const char *target) {
                         return true;
         }
         return false;
-}
-
-/* Parse an unsigned number of exactly [s, s+len) in base 8, 10 or 16 ("0x" prefix required for
- * 16). No sign, no whitespace, no overflow. */
-static int parse_u64(const char *s, size_t len, unsigned base, uint64_t *ret) {
-        uint64_t v = 0;
-        size_t i = 0;
-
-        if (base == 16) {
-                if (len < 3 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X'))
-                        return -EBADMSG;
-                i = 2;
-        }
-        if (i >= len)
-                return -EBADMSG;
-        for (; i < len; i++) {
-                unsigned d;
-                char c = s[i];
-
-                if (c >= '0' && c <= '9')
-                        d = (unsigned) (c - '0');
-                else if (c >= 'a' && c <= 'f')
-                        d = (unsigned) (c - 'a' + 10);
-                else if (c >= 'A' && c <= 'F')
-                        d = (unsigned) (c - 'A' + 10);
-                else
-                        return -EBADMSG;
-                if (d >= base)
-                        return -EBADMSG;
-                if (v > (UINT64_MAX - d) / base)
-                        return -EBADMSG;
-                v = v * base + d;
-        }
-        *ret = v;
-        return 0;
 }
 
 int fdinfo_parse_token(const char *text, size_t size, TokenFdinfo *ret) {
@@ -111,22 +77,22 @@ int fdinfo_parse_token(const char *text, size_t size, TokenFdinfo *ret) {
                 if (KEY_IS("mnt_id")) {
                         uint64_t x;
 
-                        if (t.has_mnt_id || parse_u64(v, (size_t) (ve - v), 10, &x) < 0 || x > INT_MAX)
+                        if (t.has_mnt_id || parse_u64_exact(v, (size_t) (ve - v), 10, &x) < 0 || x > INT_MAX)
                                 return -EBADMSG;
                         t.mnt_id = (int) x;
                         t.has_mnt_id = true;
                 } else if (KEY_IS("flags")) {
                         uint64_t x;
 
-                        if (t.has_flags || parse_u64(v, (size_t) (ve - v), 8, &x) < 0 || x > UINT_MAX)
+                        if (t.has_flags || parse_u64_exact(v, (size_t) (ve - v), 8, &x) < 0 || x > UINT_MAX)
                                 return -EBADMSG;
                         t.flags = (unsigned) x;
                         t.has_flags = true;
                 } else if (KEY_IS("pos")) {
-                        if (parse_u64(v, (size_t) (ve - v), 10, &t.pos) < 0)
+                        if (parse_u64_exact(v, (size_t) (ve - v), 10, &t.pos) < 0)
                                 return -EBADMSG;
                 } else if (KEY_IS("ino")) {
-                        if (t.has_ino || parse_u64(v, (size_t) (ve - v), 10, &t.ino) < 0)
+                        if (t.has_ino || parse_u64_exact(v, (size_t) (ve - v), 10, &t.ino) < 0)
                                 return -EBADMSG;
                         t.has_ino = true;
                 } else
@@ -138,7 +104,7 @@ int fdinfo_parse_token(const char *text, size_t size, TokenFdinfo *ret) {
                                 if (ve - v == 3 && strncmp(v, "any", 3) == 0) {
                                         t.allowed[k] = UINT64_MAX;
                                         t.any[k] = true;
-                                } else if (parse_u64(v, (size_t) (ve - v), 16, &t.allowed[k]) < 0)
+                                } else if (parse_u64_exact(v, (size_t) (ve - v), 16, &t.allowed[k]) < 0)
                                         return -EBADMSG;
                                 t.has_allowed[k] = true;
                                 n_allowed++;

@@ -36,8 +36,8 @@ static _noreturn_ void helper_open_context(int sock, int userns_fd) {
 }
 
 /* Helper 2: in the target mount namespace, attach the instance. */
-static uid_t attach_owner_uid;
-static gid_t attach_owner_gid;
+/* What helper 2 needs besides its fds; set before the fork, read in the helper only. */
+static const BpffsAttachOptions *attach_options;
 
 static _noreturn_ void helper_attach(int sock, int mntns_fd, int mnt_fd) {
         BpffsStep step;
@@ -45,7 +45,7 @@ static _noreturn_ void helper_attach(int sock, int mntns_fd, int mnt_fd) {
 
         if (setns(mntns_fd, CLONE_NEWNS) < 0)
                 helper_exit(sock, STATUS(BPFFS_STEP_MNTNS, errno), -EBADF);
-        r = bpffs_attach(mnt_fd, attach_owner_uid, attach_owner_gid, &step);
+        r = bpffs_attach(mnt_fd, attach_options, &step);
         if (r == -EEXIST)
                 helper_exit(sock, STATUS(BPFFS_STEP_NONE, EEXIST), -EBADF);
         if (r < 0)
@@ -108,12 +108,21 @@ static void body_attach(int sock, const int *keep) {
 
 int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_gid, const Delegation *d,
                      BpffsStep *ret_step) {
+        BpffsAttachOptions o = {
+                .owner_uid = owner_uid,
+                .owner_gid = owner_gid,
+        };
+
+        return instance_publish_full(userns_fd, mntns_fd, &o, d, ret_step);
+}
+
+int instance_publish_full(int userns_fd, int mntns_fd, const BpffsAttachOptions *o, const Delegation *d,
+                          BpffsStep *ret_step) {
         _cleanup_(closep) int fs_fd = -EBADF, mnt_fd = -EBADF, unused_fd = -EBADF;
         int status = 0, r;
 
         *ret_step = BPFFS_STEP_NONE;
-        attach_owner_uid = owner_uid;
-        attach_owner_gid = owner_gid;
+        attach_options = o;
 
         {
                 int keep[] = { -EBADF, userns_fd };

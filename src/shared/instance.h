@@ -25,3 +25,7 @@
  * the instance (/sys/fs/bpf/token) when root is not mapped there. */
 int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_gid, const Delegation *d,
                      BpffsStep *ret_step);
+
+/* The same, with every attach option (the host's peer groups, see bpffs_attach()). */
+int instance_publish_full(int userns_fd, int mntns_fd, const BpffsAttachOptions *o, const Delegation *d,
+                          BpffsStep *ret_step);

@@ -8,6 +8,7 @@
 #include "delegation.h"
 #include "macro.h"
 #include "mountinfo.h"
+#include "parse-util.h"
 
 static bool is_octal(char c) {
         return c >= '0' && c <= '7';
@@ -61,16 +62,9 @@ static int next_field(const char **p, const char *end, const char **ret_start, s
 }
 
 static int parse_int_field(const char *s, size_t len, int *ret) {
-        long v = 0;
+        uint64_t v;
 
-        if (len == 0 || len > 10)
-                return -EBADMSG;
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return -EBADMSG;
-                v = v * 10 + (s[i] - '0');
-        }
-        if (v > INT_MAX)
+        if (len > 10 || parse_u64_exact(s, len, 10, &v) < 0 || v > INT_MAX)
                 return -EBADMSG;
         *ret = (int) v;
         return 0;
@@ -235,37 +229,6 @@ const char *mountinfo_option(const char *opts, const char *key, size_t *ret_len)
         }
 }
 
-static int parse_number(const char *s, size_t len, uint64_t *ret) {
-        uint64_t v = 0;
-        size_t i = 0;
-        unsigned base = 10;
-
-        if (len >= 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-                base = 16;
-                i = 2;
-        }
-        if (i >= len)
-                return -EBADMSG;
-        for (; i < len; i++) {
-                unsigned d;
-                char c = s[i];
-
-                if (c >= '0' && c <= '9')
-                        d = (unsigned) (c - '0');
-                else if (base == 16 && c >= 'a' && c <= 'f')
-                        d = (unsigned) (c - 'a' + 10);
-                else if (base == 16 && c >= 'A' && c <= 'F')
-                        d = (unsigned) (c - 'A' + 10);
-                else
-                        return -EBADMSG;
-                if (v > (UINT64_MAX - d) / base)
-                        return -EBADMSG;
-                v = v * base + d;
-        }
-        *ret = v;
-        return 0;
-}
-
 int mountinfo_parse_delegate_value(const BpfNames *names, BpfKind kind, const char *value, size_t len,
                                    uint64_t *ret_mask, bool *ret_any, MountDelegation *d) {
         uint64_t mask = 0;
@@ -290,9 +253,10 @@ int mountinfo_parse_delegate_value(const BpfNames *names, BpfKind kind, const ch
                         mask = DELEGATION_ANY;
                         any = true;
                 } else if (p[0] >= '0' && p[0] <= '9') {
+                        bool hex = l >= 2 && p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
                         uint64_t v;
 
-                        if (parse_number(p, l, &v) < 0)
+                        if (parse_u64_exact(p, l, hex ? 16 : 10, &v) < 0)
                                 return -EBADMSG;
                         mask |= v;
                 } else {

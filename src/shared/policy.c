@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <sys/stat.h>
 
+#include "fileio.h"
 #include "macro.h"
 #include "policy.h"
 
@@ -87,19 +88,25 @@ static char *strip(char *s) {
         return s;
 }
 
+/* A uid or gid given as a number: decimal, below 2^32 - 1 (which means "invalid"). */
+static int parse_id_number(const char *v, uint32_t *ret) {
+        unsigned long u;
+        char *end;
+
+        errno = 0;
+        u = strtoul(v, &end, 10);
+        if (errno || *end || u >= UINT32_MAX)
+                return -EINVAL;
+        *ret = (uint32_t) u;
+        return 0;
+}
+
 static int parse_uid(const char *v, uid_t *ret) {
         struct passwd pw, *res = NULL;
-        char buf[4096], *end;
-        unsigned long u;
+        char buf[4096];
 
-        if (isdigit((unsigned char) v[0])) {
-                errno = 0;
-                u = strtoul(v, &end, 10);
-                if (errno || *end || u >= UINT32_MAX)
-                        return -EINVAL;
-                *ret = (uid_t) u;
-                return 0;
-        }
+        if (isdigit((unsigned char) v[0]))
+                return parse_id_number(v, ret);
         if (getpwnam_r(v, &pw, buf, sizeof buf, &res) != 0 || !res)
                 return -ESRCH;
         *ret = res->pw_uid;
@@ -108,17 +115,10 @@ static int parse_uid(const char *v, uid_t *ret) {
 
 static int parse_gid(const char *v, gid_t *ret) {
         struct group gr, *res = NULL;
-        char buf[8192], *end;
-        unsigned long u;
+        char buf[8192];
 
-        if (isdigit((unsigned char) v[0])) {
-                errno = 0;
-                u = strtoul(v, &end, 10);
-                if (errno || *end || u >= UINT32_MAX)
-                        return -EINVAL;
-                *ret = (gid_t) u;
-                return 0;
-        }
+        if (isdigit((unsigned char) v[0]))
+                return parse_id_number(v, ret);
         if (getgrnam_r(v, &gr, buf, sizeof buf, &res) != 0 || !res)
                 return -ESRCH;
         *ret = res->gr_gid;
@@ -255,28 +255,14 @@ int policy_parse(const BpfNames *names, const char *path, const char *text, Poli
 
 static int read_fd_text(int fd, char **ret) {
         _cleanup_(freep) char *buf = NULL;
-        size_t n = 0;
+        size_t n;
+        int r;
 
-        buf = malloc(POLICY_FILE_MAX + 2);
-        if (!buf)
-                return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, POLICY_FILE_MAX + 1 - n);
-
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n > POLICY_FILE_MAX)
-                        return -E2BIG;
-        }
+        r = read_full_fd(fd, POLICY_FILE_MAX, &buf, &n);
+        if (r < 0)
+                return r;
         if (memchr(buf, '\0', n))
                 return -EBADMSG;
-        buf[n] = '\0';
         *ret = TAKE_PTR(buf);
         return 0;
 }

@@ -336,46 +336,41 @@ int table_add_stringf(Table *t, const char *fmt, ...) {
         return table_add_string(t, s);
 }
 
-int table_add_uint64(Table *t, uint64_t v) {
-        Cell c = { .type = CELL_UINT64, .u = v };
+/* Adds c with its text formatted from fmt (c has no text yet; on failure it is released). */
+_printf_(3, 4)
+static int table_add_cell_textf(Table *t, Cell c, const char *fmt, ...) {
+        va_list ap;
+        int r;
 
-        if (asprintf(&c.text, "%" PRIu64, v) < 0)
+        va_start(ap, fmt);
+        r = vasprintf(&c.text, fmt, ap);
+        va_end(ap);
+        if (r < 0) {
+                c.text = NULL;
+                cell_done(&c);
                 return -ENOMEM;
+        }
         return table_add_cell(t, &c);
+}
+
+int table_add_uint64(Table *t, uint64_t v) {
+        return table_add_cell_textf(t, (Cell) { .type = CELL_UINT64, .u = v }, "%" PRIu64, v);
 }
 
 int table_add_int64(Table *t, int64_t v) {
-        Cell c = { .type = CELL_INT64, .i = v };
-
-        if (asprintf(&c.text, "%" PRIi64, v) < 0)
-                return -ENOMEM;
-        return table_add_cell(t, &c);
+        return table_add_cell_textf(t, (Cell) { .type = CELL_INT64, .i = v }, "%" PRIi64, v);
 }
 
 int table_add_boolean(Table *t, bool b) {
-        Cell c = { .type = CELL_BOOLEAN, .b = b };
-
-        c.text = strdup(b ? "yes" : "no");
-        if (!c.text)
-                return -ENOMEM;
-        return table_add_cell(t, &c);
+        return table_add_cell_textf(t, (Cell) { .type = CELL_BOOLEAN, .b = b }, "%s", b ? "yes" : "no");
 }
 
 int table_add_hex(Table *t, uint64_t v) {
-        Cell c = { .type = CELL_HEX, .u = v };
-
-        if (asprintf(&c.text, "0x%" PRIx64, v) < 0)
-                return -ENOMEM;
-        return table_add_cell(t, &c);
+        return table_add_cell_textf(t, (Cell) { .type = CELL_HEX, .u = v }, "0x%" PRIx64, v);
 }
 
 int table_add_empty(Table *t) {
-        Cell c = { .type = CELL_EMPTY };
-
-        c.text = strdup("-");
-        if (!c.text)
-                return -ENOMEM;
-        return table_add_cell(t, &c);
+        return table_add_cell_textf(t, (Cell) { .type = CELL_EMPTY }, "-");
 }
 
 int table_add_strv(Table *t, char *const *l, const char *sep) {
@@ -401,14 +396,8 @@ int table_add_strv(Table *t, char *const *l, const char *sep) {
                 n++;
         }
 
-        if (n == 0) {
-                c.text = strdup("-");
-                if (!c.text) {
-                        cell_done(&c);
-                        return -ENOMEM;
-                }
-                return table_add_cell(t, &c);
-        }
+        if (n == 0)
+                return table_add_cell_textf(t, c, "-");
 
         {
                 _cleanup_(freep) char *joined = malloc(len + 1);
@@ -536,6 +525,22 @@ static void print_padded(FILE *f, const char *s, size_t width, bool right, bool 
                         fputc(' ', f);
 }
 
+/* One line of the visible columns: row, or the header if row is SIZE_MAX. last: the last visible column. */
+static void print_line(const Table *t, FILE *f, size_t row, const size_t *widths, const bool *right, size_t last) {
+        bool first = true;
+
+        for (size_t c = 0; c < t->n_columns; c++) {
+                if (t->columns[c].hidden)
+                        continue;
+                if (!first)
+                        fputc(' ', f);
+                first = false;
+                print_padded(f, row == SIZE_MAX ? t->columns[c].header : t->cells[row * t->n_columns + c].text,
+                             widths[c], right[c], c == last);
+        }
+        fputc('\n', f);
+}
+
 int table_print(Table *t, FILE *f) {
         _cleanup_(freep) size_t *widths = NULL;
         _cleanup_(freep) bool *right = NULL;
@@ -567,33 +572,10 @@ int table_print(Table *t, FILE *f) {
                 if (!t->columns[c].hidden)
                         last = c;
 
-        if (t->header && rows > 0 && last != SIZE_MAX) {
-                bool first = true;
-
-                for (size_t c = 0; c < t->n_columns; c++) {
-                        if (t->columns[c].hidden)
-                                continue;
-                        if (!first)
-                                fputc(' ', f);
-                        first = false;
-                        print_padded(f, t->columns[c].header, widths[c], right[c], c == last);
-                }
-                fputc('\n', f);
-        }
-
-        for (size_t r = 0; r < rows && last != SIZE_MAX; r++) {
-                bool first = true;
-
-                for (size_t c = 0; c < t->n_columns; c++) {
-                        if (t->columns[c].hidden)
-                                continue;
-                        if (!first)
-                                fputc(' ', f);
-                        first = false;
-                        print_padded(f, t->cells[r * t->n_columns + c].text, widths[c], right[c], c == last);
-                }
-                fputc('\n', f);
-        }
+        if (t->header && rows > 0 && last != SIZE_MAX)
+                print_line(t, f, SIZE_MAX, widths, right, last);
+        for (size_t r = 0; r < rows && last != SIZE_MAX; r++)
+                print_line(t, f, r, widths, right, last);
 
         if (t->legend) {
                 if (rows > 0)

@@ -10,6 +10,9 @@
  *   no-mntns    root-owned user namespace, but the host's mount namespace
  *   self-userns the user namespace is created by --uid (owned by it), not by root
  *   nested      a second user namespace (owned by root) nested inside the first
+ *   systemd     like systemd < 258: the mount namespace first (owned by the initial user namespace),
+ *               made a slave and then shared again (a peer group of its own), then the user namespace
+ *   leaky       the mount namespace first, left in the host's peer groups (mounts propagate back)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -121,7 +124,14 @@ int main(int argc, char *argv[]) {
                 write_file(path, pid);
         }
 
-        if (strcmp(variant, "self-userns") == 0) {
+        if (strcmp(variant, "systemd") == 0 || strcmp(variant, "leaky") == 0) {
+                if (unshare(CLONE_NEWNS) < 0)
+                        die("unshare(CLONE_NEWNS)");
+                if (strcmp(variant, "systemd") == 0 &&
+                    (mount(NULL, "/", NULL, MS_REC|MS_SLAVE, NULL) < 0 || mount(NULL, "/", NULL, MS_REC|MS_SHARED, NULL) < 0))
+                        die("mount propagation");
+                new_userns_mapped_by_helper(uid, gid);
+        } else if (strcmp(variant, "self-userns") == 0) {
                 if (setgroups(0, NULL) < 0 || setresgid(gid, gid, gid) < 0 || setresuid(uid, uid, uid) < 0)
                         die("setresuid");
                 (void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);      /* so that /proc/self is ours again */
@@ -140,7 +150,7 @@ int main(int argc, char *argv[]) {
                 }
         }
 
-        if (strcmp(variant, "no-mntns") != 0) {
+        if (strcmp(variant, "no-mntns") != 0 && strcmp(variant, "systemd") != 0 && strcmp(variant, "leaky") != 0) {
                 if (unshare(CLONE_NEWNS) < 0)
                         die("unshare(CLONE_NEWNS)");
                 if (mount(NULL, "/", NULL, MS_REC|MS_SLAVE, NULL) < 0)

@@ -146,6 +146,23 @@ out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$E" --socket="$SOCK" -
 contains "same uid outside the unit gets nothing from the publisher" "No BPF delegation is configured" "$out"
 kill "$VICTIM" 2>/dev/null; wait "$VICTIM" 2>/dev/null; VICTIM=
 
+# Mount propagation: like systemd < 258, the mount namespace made before the user namespace.
+out=$(unit a --variant=systemd -- "$E" --socket="$SOCK" -- "$P" 2>&1)
+is "a slave-then-shared mount namespace (systemd's PrivateMounts=) gets its instance" \
+   "token ok|map_create ok|prog_load ok|btf_load ok|map_no_token EPERM" "$(printf '%s\n' "$out" | probe)"
+# A mount namespace still in the host's peer groups: the instance would appear on the host.
+out=$(unshare --mount --propagation unchanged sh -c '
+        mount --make-rshared / &&
+        ( umask 000; exec systemd-socket-activate --seqpacket --accept -l "$1/leak.sock" "$2" --policy-dir="$3" --host-pid=$$ ) >/dev/null 2>&1 &
+        act=$!
+        for i in $(seq 50); do [ -S "$1/leak.sock" ] && break; sleep 0.1; done
+        chmod 666 "$1/leak.sock"
+        "$4" --cgroup="$5" --variant=leaky -- "$6" --socket="$1/leak.sock" -- true
+        echo "host-bpf-mounts=$(grep -c " /sys/fs/bpf " /proc/self/mountinfo)"
+        kill $act' sh "$TMP" "$BPFTOKEN_PUBLISH" "$POL" "$S" "$SLICE/bpftoken-test-a.service" "$E" 2>&1)
+contains "a mount namespace that propagates to the host is refused" "propagates to other mount namespaces" "$out"
+contains "... and nothing appeared on the host" "host-bpf-mounts=0" "$out"
+
 # The publisher gone: one sentence.
 out=$(unit a -- "$E" --socket="$TMP/nonexistent.sock" -- true 2>&1)
 contains "publisher not running is explained" "publisher is not running" "$out"
