@@ -57,7 +57,7 @@ mkdir -p "$results"
 # Every scenario, in the order they run.  Each has a function sc_<name>.
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
                same-user-attacker missing-bit oneshot-execstartpre restart
-               concurrent-delegations untouched)
+               concurrent-delegations untouched analyze)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
@@ -376,6 +376,65 @@ sc_concurrent-delegations() {
                 fi
         done
         ct_exec systemctl stop e2e-pair-array.service e2e-pair-hash.service || true
+        return $rc
+}
+
+# bpftoken-analyze inside the container sees the running unit: which implementation serves it,
+# requested against effective delegation, its delegated bpffs and its live token; verify passes the
+# unit and flags a broken file with how to fix it.
+sc_analyze() {
+        local rc=0 u=e2e-analyze.service out i
+        if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
+                say "bpftoken-analyze is not installed in the container (set BPFTOKEN_DESTDIR)"
+                return 1
+        fi
+        mark_unit "$u"
+        ct_exec systemctl start --no-block "$u"
+        for ((i = 0; i < unit_timeout * 5; i++)); do
+                ulog "$u" | grep -q 'holding the program' && break
+                sleep 0.2
+        done
+        if [[ $(uprop "$u" ActiveState) != active ]]; then
+                say "$u did not start:"
+                ulog "$u" | say_lines
+                return 1
+        fi
+
+        out=$(ct_exec bpftoken-analyze units --json=short 2>&1)
+        if ! grep -q "\"unit\":\"$u\",\"implementation\":\"$path\",\"state\":\"active\"" <<<"$out"; then
+                say "units: no active $u served by $path:" "$out"
+                rc=1
+        fi
+        out=$(ct_exec bpftoken-analyze status "$u" --json=short 2>&1)
+        if ! grep -q '"kind":"maps","requested":{"mask":"0x4"[^}]*},"effective":{"mask":"0x4"' <<<"$out"; then
+                say "status: requested and effective maps are not both 'array':" "$out"
+                rc=1
+        fi
+        out=$(ct_exec bpftoken-analyze status "$u" 2>&1)
+        note "status $u: $(grep -E 'Implementation|Instance' <<<"$out" | tr -s ' ' | tr '\n' ';')"
+        out=$(ct_exec bpftoken-analyze mounts --json=short 2>&1)
+        if ! grep -q "\"unit\":\"$u\",\"mount_point\":\"/sys/fs/bpf\"" <<<"$out"; then
+                say "mounts: no delegated bpffs of $u:" "$out"
+                rc=1
+        fi
+        out=$(ct_exec bpftoken-analyze tokens --json=short 2>&1)
+        if ! grep -q "\"unit\":\"$u\"" <<<"$out"; then
+                say "tokens: no live token of $u:" "$out"
+                rc=1
+        fi
+        if ! out=$(ct_exec bpftoken-analyze verify "$u" 2>&1); then
+                say "verify $u failed:" "$out"
+                rc=1
+        fi
+        ct_exec sh -c 'printf "[Service]\nExecStart=/bin/true\nPrivateBPF=yes\nBPFDelegateMaps=BPFMapTypeArry\n" >/run/e2e-broken.service'
+        if out=$(ct_exec bpftoken-analyze verify /run/e2e-broken.service 2>&1); then
+                say "verify accepted an unknown map type:" "$out"
+                rc=1
+        elif ! grep -q "BPFMapTypeArray" <<<"$out"; then
+                say "verify did not suggest BPFMapTypeArray:" "$out"
+                rc=1
+        fi
+        ct_exec systemctl stop "$u" || true
         return $rc
 }
 
