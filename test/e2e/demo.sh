@@ -17,8 +17,8 @@
 #      journal and, when it is installed, `bpftoken-analyze status/units`;
 #   6. powers the container off and removes it.
 #
-# Needs root, debootstrap, clang, meson/ninja and a kernel with BPF tokens
-# (>= 6.9).  Exit status 0 when the service got and used its token.
+# Needs root and a kernel with BPF tokens (>= 6.9); installs debootstrap,
+# clang, meson/ninja and the libraries from Debian's archive if missing.  Exit status 0 when the service got and used its token.
 #
 # Environment: BPFTOKEN_DESTDIR (skip the build), BPFTOKEN_E2E_CACHE (rootfs
 # cache, default /var/cache/bpftoken-e2e), BPFTOKEN_E2E_KEEP=1 (keep the copy).
@@ -48,6 +48,8 @@ indent() { sed 's/^/    /'; }
 die() { printf '%sdemo failed: %s%s\n' "$red" "$*" "$off" >&2; exit 1; }
 
 [[ $(id -u) -eq 0 ]] || die "run me as root: booting a container needs it"
+# On a fresh machine: the build tools, libraries and debootstrap, from Debian's archive.
+"$repo/test/tools/install-deps.sh" || die "could not install the build and test dependencies"
 ct_check_host || die "install the missing tools above first"
 ct_sweep_stale
 
