@@ -480,14 +480,27 @@ run_suite() {
                 for s in "${scenarios[@]}"; do diag=("no root filesystem"); tap 1 "$suite: $s"; done
                 return
         fi
-        ct_create "$rootfs" "bpftoken-e2e-$suite-$$" || return 1
-        if [[ -n $destdir ]]; then
-                ct_install_destdir "$destdir" || return 1
-        fi
-        e2e_stage_files "$objdir" "$here"/units/e2e-*.service || return 1
-        e2e_has_generator && have_gen=1
+        # A boot that hangs (seen once: dbus.service stuck on a loaded machine) gets one more try
+        # on a fresh copy, with the first console log kept.
+        local attempt boot_ok=0
+        for attempt in 1 2; do
+                ct_create "$rootfs" "bpftoken-e2e-$suite-$$-$attempt" || return 1
+                if [[ -n $destdir ]]; then
+                        ct_install_destdir "$destdir" || return 1
+                fi
+                e2e_stage_files "$objdir" "$here"/units/e2e-*.service || return 1
+                e2e_has_generator && have_gen=1
+                if ct_boot 2>"$results/boot-$suite.log"; then
+                        boot_ok=1
+                        break
+                fi
+                [[ $attempt -eq 2 ]] && break
+                cp "$results/boot-$suite.log" "$results/boot-$suite.attempt1.log"
+                note "$suite: the first boot did not finish, trying once more (log: $results/boot-$suite.attempt1.log)"
+                ct_cleanup
+        done
 
-        if ct_boot 2>"$results/boot-$suite.log"; then
+        if [[ $boot_ok -eq 1 ]]; then
                 booted=1
                 sd_version=$(e2e_systemd_version)
                 say "$(ct_exec systemctl is-system-running 2>&1)"
