@@ -1,7 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <sched.h>
-#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -14,22 +12,9 @@
 #include "process-util.h"
 #include "protocol.h"
 #include "socket-util.h"
-#include "syscalls.h"
 #include "token-errors.h"
 
 #define PUBLISHER_TIMEOUT_SEC 30
-
-static int write_file(const char *path, const char *text) {
-        _cleanup_(closep) int fd = -EBADF;
-        size_t n = strlen(text);
-
-        fd = open(path, O_WRONLY|O_CLOEXEC|O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, text, n) != (ssize_t) n)
-                return errno > 0 ? -errno : -EIO;
-        return 0;
-}
 
 /* Make every mount in our fresh mount namespace a slave, so that nothing we mount propagates back. */
 static int make_mounts_slave(void) {
@@ -49,8 +34,7 @@ enum {
 /* The helper that stays in the initial user namespace, as root: writes the id maps of the parent's
  * new user namespace, then publishes the instance into it. */
 static _noreturn_ void standalone_helper(int sock, pid_t target, const Delegation *d, uid_t uid, gid_t gid) {
-        _cleanup_(closep) int pidfd = -EBADF, userns = -EBADF, mntns = -EBADF, unused = -EBADF;
-        char path[64], map[128];
+        _cleanup_(closep) int userns = -EBADF, mntns = -EBADF, unused = -EBADF;
         BpffsStep step = BPFFS_STEP_HELPER;
         int stage, r;
 
@@ -60,20 +44,7 @@ static _noreturn_ void standalone_helper(int sock, pid_t target, const Delegatio
 
         /* uid/gid 0 are mapped as themselves (so root-owned files keep their owner), and so is the
          * target user. The namespace's owner is root: only root can join it. */
-        if (uid == 0)
-                snprintf(map, sizeof map, "0 0 1\n");
-        else
-                snprintf(map, sizeof map, "0 0 1\n%u %u 1\n", (unsigned) uid, (unsigned) uid);
-        snprintf(path, sizeof path, "/proc/%d/uid_map", (int) target);
-        r = write_file(path, map);
-        if (r >= 0) {
-                if (gid == 0)
-                        snprintf(map, sizeof map, "0 0 1\n");
-                else
-                        snprintf(map, sizeof map, "0 0 1\n%u %u 1\n", (unsigned) gid, (unsigned) gid);
-                snprintf(path, sizeof path, "/proc/%d/gid_map", (int) target);
-                r = write_file(path, map);
-        }
+        r = userns_write_id_maps(target, uid, gid, ID_MAP_ROOT, NULL);
         if (r < 0) {
                 (void) send_status_fd(sock, (int) ((unsigned) BPFFS_STEP_USERNS << 16 | (unsigned) -r), -EBADF);
                 _exit(EXIT_FAILURE);
@@ -84,12 +55,7 @@ static _noreturn_ void standalone_helper(int sock, pid_t target, const Delegatio
         if (r < 0 || stage != STAGE_MNTNS_READY)
                 _exit(EXIT_FAILURE);
 
-        pidfd = sys_pidfd_open(target, 0);
-        r = pidfd;
-        if (r >= 0)
-                r = pidfd_get_namespace(pidfd, target, CLONE_NEWUSER, &userns);
-        if (r >= 0)
-                r = pidfd_get_namespace(pidfd, target, CLONE_NEWNS, &mntns);
+        r = pid_get_namespaces(target, &userns, &mntns);
         if (r >= 0)
                 r = instance_publish(userns, mntns, 0, 0, d, &step);
         if (r < 0)
@@ -205,7 +171,6 @@ int setup_from_publisher(const char *socket_path, Delegation *ret_granted) {
 }
 
 int setup_own_namespace_then_publisher(const char *socket_path, Delegation *ret_granted) {
-        char map[64];
         uid_t uid = getuid();
         gid_t gid = getgid();
         int r;
@@ -214,15 +179,7 @@ int setup_own_namespace_then_publisher(const char *socket_path, Delegation *ret_
                 return log_error_errno(-errno, "Failed to create a user and mount namespace: %m. User namespaces "
                                        "may be disabled for unprivileged users here.");
 
-        r = write_file("/proc/self/setgroups", "deny");
-        if (r >= 0) {
-                snprintf(map, sizeof map, "%u %u 1\n", (unsigned) uid, (unsigned) uid);
-                r = write_file("/proc/self/uid_map", map);
-        }
-        if (r >= 0) {
-                snprintf(map, sizeof map, "%u %u 1\n", (unsigned) gid, (unsigned) gid);
-                r = write_file("/proc/self/gid_map", map);
-        }
+        r = userns_write_id_maps(0, uid, gid, ID_MAP_DENY_SETGROUPS, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to write the id maps of the new user namespace: %m");
 

@@ -18,10 +18,12 @@
 
 #include "config.h"
 #include "bpf-names.h"
+#include "fileio.h"
 #include "generator-unit.h"
 #include "generator-version.h"
 #include "log.h"
 #include "macro.h"
+#include "strv.h"
 #include "unit-file.h"
 
 #ifndef BUILD_SYSTEMD_VERSION
@@ -51,45 +53,13 @@ static bool endswith_str(const char *s, const char *suffix) {
         return ls >= lx && streq(s + ls - lx, suffix);
 }
 
-static size_t strv_len(char *const *l) {
-        size_t n = 0;
-
-        while (l && l[n])
-                n++;
-        return n;
-}
-
-static bool strv_has(char *const *l, const char *s) {
-        for (; l && *l; l++)
-                if (streq(*l, s))
-                        return true;
-        return false;
-}
-
-static int strv_add(char ***l, const char *s) {
-        size_t n = strv_len(*l);
-        char **c, *d;
-
-        if (strv_has(*l, s))
+/* Adds a unit name to a list, once, and at most NAMES_MAX of them. */
+static int names_add(char ***l, const char *s) {
+        if (strv_contains(*l, s))
                 return 0;
-        if (n >= NAMES_MAX)
+        if (strv_length(*l) >= NAMES_MAX)
                 return -E2BIG;
-        d = strdup(s);
-        if (!d)
-                return -ENOMEM;
-        c = reallocarray(*l, n + 2, sizeof(char *));
-        if (!c) {
-                free(d);
-                return -ENOMEM;
-        }
-        c[n] = d;
-        c[n + 1] = NULL;
-        *l = c;
-        return 0;
-}
-
-static int cmp_strp(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
+        return strv_extend(l, s);
 }
 
 /* foo@bar.service, with a non-empty instance */
@@ -154,23 +124,18 @@ static int build_search_path(char ***ret) {
                 }
                 if (skip)
                         continue;
-                r = strv_add(&out, *d);
+                r = names_add(&out, *d);
                 if (r < 0)
                         return r;
         }
-
-        if (!out) {
-                out = calloc(1, sizeof(char *));
-                if (!out)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(out);
-        return 0;
+        return strv_take_nonnull(&out, ret);
 }
 
-/* Instances that exist only as .wants/.requires/.upholds symlinks or as NAME.d/ drop-in
- * directories: an instance's configuration can differ from its template's. */
-static int scan_instances(char *const *sp, char ***names) {
+typedef int (*search_path_entry_func_t)(const char *path, DIR *dir, const char *name, void *userdata);
+
+/* Calls f for every entry but the "." ones of every directory on the search path; directories that
+ * cannot be opened are skipped. f returns < 0 to fail, > 0 to stop early (returned as it is). */
+static int foreach_search_path_entry(char *const *sp, search_path_entry_func_t f, void *userdata) {
         int r;
 
         for (char *const *d = sp; *d; d++) {
@@ -181,41 +146,51 @@ static int scan_instances(char *const *sp, char ***names) {
                 if (!dir)
                         continue;
                 while ((de = readdir(dir))) {
-                        const char *n = de->d_name;
-
-                        if (n[0] == '.')
+                        if (de->d_name[0] == '.')
                                 continue;
-                        if (endswith_str(n, ".wants") || endswith_str(n, ".requires") ||
-                            endswith_str(n, ".upholds")) {
-                                _cleanup_(dir_closep) DIR *sub = NULL;
-                                _cleanup_(freep) char *p = path_join2(*d, n);
-                                struct dirent *se;
-
-                                if (!p)
-                                        return -ENOMEM;
-                                sub = opendir(p);
-                                if (!sub)
-                                        continue;
-                                while ((se = readdir(sub)))
-                                        if (is_instance_service(se->d_name)) {
-                                                r = strv_add(names, se->d_name);
-                                                if (r < 0)
-                                                        return r;
-                                        }
-                        } else if (endswith_str(n, ".service.d")) {
-                                _cleanup_(freep) char *stem = strndup(n, strlen(n) - 2);
-
-                                if (!stem)
-                                        return -ENOMEM;
-                                if (is_instance_service(stem)) {
-                                        r = strv_add(names, stem);
-                                        if (r < 0)
-                                                return r;
-                                }
-                        }
+                        r = f(*d, dir, de->d_name, userdata);
+                        if (r != 0)
+                                return r;
                 }
         }
         return 0;
+}
+
+static int scan_instances_entry(const char *path, DIR *dir, const char *n, void *userdata) {
+        char ***names = userdata;
+        int r;
+
+        if (endswith_str(n, ".wants") || endswith_str(n, ".requires") || endswith_str(n, ".upholds")) {
+                _cleanup_(dir_closep) DIR *sub = NULL;
+                _cleanup_(freep) char *p = path_join2(path, n);
+                struct dirent *se;
+
+                if (!p)
+                        return -ENOMEM;
+                sub = opendir(p);
+                if (!sub)
+                        return 0;
+                while ((se = readdir(sub)))
+                        if (is_instance_service(se->d_name)) {
+                                r = names_add(names, se->d_name);
+                                if (r < 0)
+                                        return r;
+                        }
+        } else if (endswith_str(n, ".service.d")) {
+                _cleanup_(freep) char *stem = strndup(n, strlen(n) - 2);
+
+                if (!stem)
+                        return -ENOMEM;
+                if (is_instance_service(stem))
+                        return names_add(names, stem);
+        }
+        return 0;
+}
+
+/* Instances that exist only as .wants/.requires/.upholds symlinks or as NAME.d/ drop-in
+ * directories: an instance's configuration can differ from its template's. */
+static int scan_instances(char *const *sp, char ***names) {
+        return foreach_search_path_entry(sp, scan_instances_entry, names);
 }
 
 /* The cheap first pass. Every unit file and drop-in is read once and searched for the directive names;
@@ -227,8 +202,8 @@ static bool file_mentions_directives(int dir_fd, const char *name) {
         static const char *const needles[] = { "PrivateBPF", "BPFDelegate", "X-BPFToken" };
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) char *buf = NULL;
-        size_t size = 0;
         struct stat st;
+        ssize_t size;
 
         fd = openat(dir_fd, name, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
         if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))
@@ -238,18 +213,11 @@ static bool file_mentions_directives(int dir_fd, const char *name) {
         buf = malloc((size_t) st.st_size + 1);
         if (!buf)
                 return true;
-        while (size < (size_t) st.st_size) {
-                ssize_t k = read(fd, buf + size, (size_t) st.st_size - size);
-
-                if (k < 0 && errno == EINTR)
-                        continue;
-                if (k <= 0)
-                        break;
-                size += (size_t) k;
-        }
-        buf[size] = '\0';
+        size = loop_read(fd, buf, (size_t) st.st_size);
+        if (size < 0)
+                return false;
         for (size_t i = 0; i < ELEMENTSOF(needles); i++)
-                if (memmem(buf, size, needles[i], strlen(needles[i])))
+                if (memmem(buf, (size_t) size, needles[i], strlen(needles[i])))
                         return true;
         return false;
 }
@@ -265,63 +233,49 @@ static bool dropin_dir_is_generic(const char *stem) {
         return end > stem && end[-1] == '-';
 }
 
+/* 1 if the entry is a generic drop-in directory with a mention: every service is a candidate. */
+static int scan_candidates_entry(const char *path, DIR *dir, const char *n, void *userdata) {
+        _cleanup_(dir_closep) DIR *sub = NULL;
+        _cleanup_(freep) char *stem = NULL;
+        char ***names = userdata;
+        struct dirent *se;
+        int sub_fd;
+
+        if (endswith_str(n, ".service"))
+                return file_mentions_directives(dirfd(dir), n) ? names_add(names, n) : 0;
+        if (!endswith_str(n, ".service.d") && !streq(n, "service.d"))
+                return 0;
+
+        sub_fd = openat(dirfd(dir), n, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (sub_fd < 0)
+                return 0;
+        sub = fdopendir(sub_fd);
+        if (!sub) {
+                safe_close(sub_fd);
+                return 0;
+        }
+        stem = strndup(n, strlen(n) - 2);
+        if (!stem)
+                return -ENOMEM;
+        while ((se = readdir(sub))) {
+                if (se->d_name[0] == '.' || !endswith_str(se->d_name, ".conf") ||
+                    !file_mentions_directives(dirfd(sub), se->d_name))
+                        continue;
+                if (dropin_dir_is_generic(stem))
+                        return 1;
+                return names_add(names, stem);
+        }
+        return 0;
+}
+
 static int scan_candidates(char *const *sp, char ***names, bool *ret_all) {
         int r;
 
         *ret_all = false;
-        for (char *const *d = sp; *d; d++) {
-                _cleanup_(dir_closep) DIR *dir = NULL;
-                struct dirent *de;
-
-                dir = opendir(*d);
-                if (!dir)
-                        continue;
-                while ((de = readdir(dir))) {
-                        const char *n = de->d_name;
-                        _cleanup_(dir_closep) DIR *sub = NULL;
-                        _cleanup_(freep) char *stem = NULL;
-                        struct dirent *se;
-                        int sub_fd;
-
-                        if (n[0] == '.')
-                                continue;
-                        if (endswith_str(n, ".service")) {
-                                if (file_mentions_directives(dirfd(dir), n)) {
-                                        r = strv_add(names, n);
-                                        if (r < 0)
-                                                return r;
-                                }
-                                continue;
-                        }
-                        if (!endswith_str(n, ".service.d") && !streq(n, "service.d"))
-                                continue;
-
-                        sub_fd = openat(dirfd(dir), n, O_RDONLY|O_DIRECTORY|O_CLOEXEC);
-                        if (sub_fd < 0)
-                                continue;
-                        sub = fdopendir(sub_fd);
-                        if (!sub) {
-                                safe_close(sub_fd);
-                                continue;
-                        }
-                        stem = strndup(n, strlen(n) - 2);
-                        if (!stem)
-                                return -ENOMEM;
-                        while ((se = readdir(sub))) {
-                                if (se->d_name[0] == '.' || !endswith_str(se->d_name, ".conf") ||
-                                    !file_mentions_directives(dirfd(sub), se->d_name))
-                                        continue;
-                                if (dropin_dir_is_generic(stem)) {
-                                        *ret_all = true;
-                                        return 0;
-                                }
-                                r = strv_add(names, stem);
-                                if (r < 0)
-                                        return r;
-                                break;
-                        }
-                }
-        }
+        r = foreach_search_path_entry(sp, scan_candidates_entry, names);
+        if (r < 0)
+                return r;
+        *ret_all = r > 0;
         return 0;
 }
 
@@ -554,9 +508,9 @@ static int handle_unit(Run *run, const char *name) {
                 return 0;
         }
 
-        if (strv_has(run->done, c->name))
+        if (strv_contains(run->done, c->name))
                 return 0;
-        r = strv_add(&run->done, c->name);
+        r = names_add(&run->done, c->name);
         if (r < 0)
                 return log_oom();
 
@@ -713,17 +667,16 @@ static int run(void) {
                                 r = log_oom();
                                 goto finish;
                         }
-                        if (!strv_has(units, t))
+                        if (!strv_contains(units, t))
                                 continue;
-                        r = strv_add(&units, *u);
+                        r = names_add(&units, *u);
                         if (r < 0) {
                                 log_oom();
                                 goto finish;
                         }
                 }
         }
-        if (units && units[0])
-                qsort(units, strv_len(units), sizeof(char *), cmp_strp);
+        strv_sort(units);
 
         for (char **u = units; u && *u; u++) {
                 if (!endswith_str(*u, ".service"))

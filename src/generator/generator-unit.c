@@ -10,6 +10,7 @@
 #include "generator-exec.h"
 #include "generator-unit.h"
 #include "macro.h"
+#include "strv.h"
 
 #define SERVICE "Service"
 #define WHITESPACE " \t\n\r"
@@ -28,10 +29,6 @@ static const struct {
 
 /* --- small helpers --------------------------------------------------------------------------- */
 
-static void strv_free_local(char ***l) {
-        strv_free(*l);
-}
-
 static bool endswith_str(const char *s, const char *suffix) {
         size_t ls = strlen(s), lx = strlen(suffix);
         return ls >= lx && streq(s + ls - lx, suffix);
@@ -39,39 +36,6 @@ static bool endswith_str(const char *s, const char *suffix) {
 
 static const char *strempty(const char *s) {
         return s ?: "";
-}
-
-static int strv_push_printf(char ***l, const char *fmt, ...) _printf_(2, 3);
-static int strv_push_printf(char ***l, const char *fmt, ...) {
-        size_t n = 0;
-        va_list ap;
-        char *s, **c;
-        int r;
-
-        va_start(ap, fmt);
-        r = vasprintf(&s, fmt, ap);
-        va_end(ap);
-        if (r < 0)
-                return -ENOMEM;
-
-        while (*l && (*l)[n])
-                n++;
-        c = reallocarray(*l, n + 2, sizeof(char *));
-        if (!c) {
-                free(s);
-                return -ENOMEM;
-        }
-        c[n] = s;
-        c[n + 1] = NULL;
-        *l = c;
-        return 0;
-}
-
-static bool strv_has(char *const *l, const char *s) {
-        for (; l && *l; l++)
-                if (streq(*l, s))
-                        return true;
-        return false;
 }
 
 /* Iterates whitespace-separated words: returns the next word's start and length, or NULL. */
@@ -263,74 +227,78 @@ static bool private_users_value_ok(const char *v) {
                streq(v, "managed");
 }
 
-/* Whether the publisher socket is hidden by InaccessiblePaths= or TemporaryFileSystem= and not bound
- * back in with BindPaths=/BindReadOnlyPaths=. Writes the hiding setting to *ret_key. */
-static bool socket_hidden(const UnitConfig *c, const char *socket_path, const char **ret_key) {
-        static const char *const hiding[] = { "InaccessiblePaths", "TemporaryFileSystem" };
-        static const char *const binding[] = { "BindPaths", "BindReadOnlyPaths" };
-        const char *hidden_by = NULL;
+typedef bool (*word_matches_func_t)(size_t key_index, const char *w, size_t n, const char *path);
 
-        for (size_t i = 0; i < c->n_settings && !hidden_by; i++) {
-                const UnitSetting *s = &c->settings[i];
-
-                if (!streq(s->section, SERVICE))
-                        continue;
-                for (size_t k = 0; k < ELEMENTSOF(hiding); k++) {
-                        const char *p = s->value, *w;
-                        size_t n;
-
-                        if (!streq(s->key, hiding[k]))
-                                continue;
-                        while ((w = next_word(&p, &n))) {
-                                while (n > 0 && (*w == '-' || *w == '+')) {
-                                        w++;
-                                        n--;
-                                }
-                                if (k == 1)
-                                        n = strcspn(w, ":" WHITESPACE) < n ? strcspn(w, ":" WHITESPACE) : n;
-                                if (n > 0 && *w == '/' && path_covers(w, n, socket_path))
-                                        hidden_by = hiding[k];
-                        }
-                }
-        }
-        if (!hidden_by)
-                return false;
-
+/* The first [Service] assignment to one of keys with a word that f matches: the index of its key in
+ * keys, or -1 if there is none. */
+static int find_service_word(const UnitConfig *c, const char *const *keys, size_t n_keys, word_matches_func_t f,
+                             const char *path) {
         for (size_t i = 0; i < c->n_settings; i++) {
                 const UnitSetting *s = &c->settings[i];
 
                 if (!streq(s->section, SERVICE))
                         continue;
-                for (size_t k = 0; k < ELEMENTSOF(binding); k++) {
+                for (size_t k = 0; k < n_keys; k++) {
                         const char *p = s->value, *w;
                         size_t n;
 
-                        if (!streq(s->key, binding[k]))
+                        if (!streq(s->key, keys[k]))
                                 continue;
-                        while ((w = next_word(&p, &n))) {
-                                const char *colon, *dst = w;
-                                size_t dn = n;
-
-                                if (*dst == '-') {
-                                        dst++;
-                                        dn--;
-                                }
-                                colon = memchr(dst, ':', dn);
-                                if (colon) {
-                                        const char *c2;
-
-                                        dn -= (size_t) (colon + 1 - dst);
-                                        dst = colon + 1;
-                                        c2 = memchr(dst, ':', dn);
-                                        if (c2)
-                                                dn = (size_t) (c2 - dst);
-                                }
-                                if (dn > 0 && *dst == '/' && path_covers(dst, dn, socket_path))
-                                        return false;
-                        }
+                        while ((w = next_word(&p, &n)))
+                                if (f(k, w, n, path))
+                                        return (int) k;
                 }
         }
-        *ret_key = hidden_by;
+        return -1;
+}
+
+static const char *const hiding_keys[] = { "InaccessiblePaths", "TemporaryFileSystem" };
+static const char *const binding_keys[] = { "BindPaths", "BindReadOnlyPaths" };
+
+/* A word of one of hiding_keys that covers path. */
+static bool word_hides(size_t k, const char *w, size_t n, const char *path) {
+        while (n > 0 && (*w == '-' || *w == '+')) {
+                w++;
+                n--;
+        }
+        if (k == 1) /* TemporaryFileSystem=PATH[:OPTIONS] */
+                n = strcspn(w, ":" WHITESPACE) < n ? strcspn(w, ":" WHITESPACE) : n;
+        return n > 0 && *w == '/' && path_covers(w, n, path);
+}
+
+/* A word of one of binding_keys whose destination covers path. */
+static bool word_binds(size_t k, const char *w, size_t n, const char *path) {
+        const char *colon, *dst = w;
+        size_t dn = n;
+
+        if (*dst == '-') {
+                dst++;
+                dn--;
+        }
+        colon = memchr(dst, ':', dn);
+        if (colon) {
+                const char *c2;
+
+                dn -= (size_t) (colon + 1 - dst);
+                dst = colon + 1;
+                c2 = memchr(dst, ':', dn);
+                if (c2)
+                        dn = (size_t) (c2 - dst);
+        }
+        return dn > 0 && *dst == '/' && path_covers(dst, dn, path);
+}
+
+/* Whether the publisher socket is hidden by InaccessiblePaths= or TemporaryFileSystem= and not bound
+ * back in with BindPaths=/BindReadOnlyPaths=. Writes the hiding setting to *ret_key. */
+static bool socket_hidden(const UnitConfig *c, const char *socket_path, const char **ret_key) {
+        int k;
+
+        k = find_service_word(c, hiding_keys, ELEMENTSOF(hiding_keys), word_hides, socket_path);
+        if (k < 0)
+                return false;
+        if (find_service_word(c, binding_keys, ELEMENTSOF(binding_keys), word_binds, socket_path) >= 0)
+                return false;
+        *ret_key = hiding_keys[k];
         return true;
 }
 
@@ -383,6 +351,22 @@ static void text_done(Text *t) {
                 (void) fclose(t->f);
         free(t->buf);
         *t = (Text) {};
+}
+
+/* A text that starts with the header of every file we write, then the comment fmt formats. */
+static int text_open_generated(Text *t, const char *fmt, ...) _printf_(2, 3);
+static int text_open_generated(Text *t, const char *fmt, ...) {
+        va_list ap;
+        int r;
+
+        r = text_open(t);
+        if (r < 0)
+                return r;
+        fputs(GENERATOR_HEADER, t->f);
+        va_start(ap, fmt);
+        (void) vfprintf(t->f, fmt, ap);
+        va_end(ap);
+        return 0;
 }
 
 static int text_finish(Text *t, char **ret) {
@@ -510,7 +494,7 @@ static const UnitSetting *find_later_conflict(const UnitConfig *c, char *const *
 
                 base = base ? base + 1 : s->file;
                 if (!streq_ptr(s->file, c->fragment_path) && strcmp(base, GENERATOR_DROPIN_NAME) > 0 &&
-                    streq(s->section, SERVICE) && strv_has(keys, s->key) && assignment_undoes(s))
+                    streq(s->section, SERVICE) && strv_contains(keys, s->key) && assignment_undoes(s))
                         return s;
         }
         return NULL;
@@ -604,38 +588,99 @@ static int check_common(const GeneratorContext *ctx, const UnitConfig *c, const 
         return 0;
 }
 
-static void print_prerequisites(FILE *f, const Needs *needs) {
-        if (needs->private_users)
+/* write_prerequisites() and write_ambient() write the settings needs asks for, and add their keys to
+ * *keys. */
+static int write_prerequisites(FILE *f, const Needs *needs, char ***keys) {
+        int r;
+
+        if (needs->private_users) {
                 fputs("# A user namespace created by systemd, owned by root: the token works only inside it,\n"
                       "# and no other process of the unit's user can join it.\n"
                       "PrivateUsers=yes\n", f);
-        if (needs->private_mounts)
+                r = strv_extend_unique(keys, "PrivateUsers");
+                if (r < 0)
+                        return r;
+        }
+        if (needs->private_mounts) {
                 fputs("# A mount namespace of the unit's own, where the bpffs instance is mounted.\n"
                       "PrivateMounts=yes\n", f);
+                r = strv_extend_unique(keys, "PrivateMounts");
+                if (r < 0)
+                        return r;
+        }
+        return 0;
 }
 
-static void print_ambient(FILE *f, const Needs *needs) {
+static int write_ambient(FILE *f, const Needs *needs, char ***keys) {
         if (!needs->ambient)
-                return;
+                return 0;
         fputs("# The program needs these inside the unit's user namespace to use the delegation; there they\n"
               "# grant nothing on the host.\n"
               "AmbientCapabilities=", f);
         print_caps(f, needs->ambient);
         fputc('\n', f);
+        return strv_extend_unique(keys, "AmbientCapabilities");
 }
 
-static int add_key(char ***keys, const char *key) {
-        return strv_has(*keys, key) ? 0 : strv_push_printf(keys, "%s", key);
+/* The drop-in in t becomes p->dropin and the plan PLAN_WRITE, unless a drop-in applied after ours undoes
+ * one of the keys it sets: then the plan is a skip. t is released either way. */
+static int plan_finish_dropin(const GeneratorContext *ctx, const UnitConfig *c, char *const *keys, Text *t,
+                              GeneratorPlan *p) {
+        const UnitSetting *conflict = find_later_conflict(c, keys);
+        int r;
+
+        if (conflict) {
+                text_done(t);
+                return plan_skip(p, "drop-in %s sets %s= and is applied after %s, undoing it; rename it so that "
+                                 "it sorts before %s", display_path(ctx, conflict->file), conflict->key,
+                                 GENERATOR_DROPIN_NAME, GENERATOR_DROPIN_NAME);
+        }
+        r = text_finish(t, &p->dropin);
+        if (r < 0)
+                return r;
+        p->result = PLAN_WRITE;
+        return 0;
+}
+
+/* The policy the publisher grants the unit. */
+static int format_policy(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, char **ret) {
+        static const char *const keys_policy[_BPF_KIND_MAX] = {
+                [BPF_KIND_COMMAND] = "Commands",
+                [BPF_KIND_MAP] = "Maps",
+                [BPF_KIND_PROGRAM] = "Programs",
+                [BPF_KIND_ATTACHMENT] = "Attachments",
+        };
+        Text t;
+        int r;
+
+        r = text_open_generated(&t, "# The delegation of %s, from its unit file and drop-ins; rewritten at every\n"
+                "# daemon-reload.\n"
+                "# Delegation: %s\n"
+                "\n[Match]\n"
+                "Unit=%s\n"
+                "\n[Delegation]\n", c->name, q->summary, c->name);
+        if (r < 0)
+                return r;
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
+                _cleanup_(freep) char *hex = NULL;
+
+                r = delegation_format(ctx->names, k, q->delegation.masks[k], DELEGATION_STYLE_HEX, &hex);
+                if (r < 0) {
+                        text_done(&t);
+                        return r;
+                }
+                fprintf(t.f, "%s=%s\n", keys_policy[k], hex);
+        }
+        return text_finish(&t, ret);
 }
 
 static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
-        _cleanup_(strv_free_local) char **keys = NULL;
-        const UnitSetting *conflict;
+        _cleanup_(strv_freep) char **keys = NULL;
         Needs needs = {};
         AddressFamilies af;
         const char *hidden_key, *v;
         unsigned n_wrapped = 0;
-        Text t = {}, pol = {};
+        Text t = {};
         int r;
 
         v = unit_config_get(c, SERVICE, "RootDirectory") ?: unit_config_get(c, SERVICE, "RootImage");
@@ -659,22 +704,19 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
                                  ctx->socket_path, ctx->socket_path);
 
         if (delegation_is_empty(&q->delegation)) {
-                r = strv_push_printf(&p->notes, "PrivateBPF=yes without any delegation: the unit gets an empty "
-                                     "private bpffs, no token can be created");
+                r = strv_extend(&p->notes, "PrivateBPF=yes without any delegation: the unit gets an empty "
+                                "private bpffs, no token can be created");
                 if (r < 0)
                         return r;
         }
 
-        r = text_open(&t);
-        if (r < 0)
-                return r;
-
-        fputs(GENERATOR_HEADER, t.f);
-        fprintf(t.f, "#\n"
+        r = text_open_generated(&t, "#\n"
                 "# %s asks for a BPF token (PrivateBPF=yes), which systemd %u does not\n"
                 "# implement: the commands below run through bpftoken-exec, which has bpftoken-publish\n"
                 "# mount the unit's bpffs instance at /sys/fs/bpf and then executes the command unchanged.\n"
                 "# Delegation: %s\n", c->name, ctx->systemd_version, q->summary);
+        if (r < 0)
+                return r;
         print_sources(ctx, t.f, c);
         fprintf(t.f, "\n[Unit]\n"
                 "# bpftoken-exec reaches the publisher through this socket.\n"
@@ -682,25 +724,22 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
                 "After=%s\n"
                 "\n[Service]\n", ctx->socket_unit, ctx->socket_unit);
 
-        print_prerequisites(t.f, &needs);
-        if (needs.private_users && (r = add_key(&keys, "PrivateUsers")) < 0)
-                goto fail;
-        if (needs.private_mounts && (r = add_key(&keys, "PrivateMounts")) < 0)
-                goto fail;
-        print_ambient(t.f, &needs);
-        if (needs.ambient && (r = add_key(&keys, "AmbientCapabilities")) < 0)
+        r = write_prerequisites(t.f, &needs, &keys);
+        if (r >= 0)
+                r = write_ambient(t.f, &needs, &keys);
+        if (r < 0)
                 goto fail;
         if (af.restricted && af.allow_list && !af.has_unix) {
                 fputs("# bpftoken-exec talks to the publisher over an AF_UNIX socket.\n"
                       "RestrictAddressFamilies=AF_UNIX\n", t.f);
-                r = add_key(&keys, "RestrictAddressFamilies");
+                r = strv_extend_unique(&keys, "RestrictAddressFamilies");
                 if (r < 0)
                         goto fail;
         }
 
         for (size_t i = 0; i < ELEMENTSOF(exec_keys); i++) {
                 _cleanup_(freep) const UnitSetting **l = NULL;
-                _cleanup_(strv_free_local) char **lines = NULL;
+                _cleanup_(strv_freep) char **lines = NULL;
                 unsigned wrapped = 0, privileged = 0, already = 0;
                 int n;
 
@@ -735,7 +774,7 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
                                         wrapped++;
                                 }
                                 if (r >= 0)
-                                        r = strv_push_printf(&lines, "%s=%s", exec_keys[i], line);
+                                        r = strv_extendf(&lines, "%s=%s", exec_keys[i], line);
                                 if (r < 0) {
                                         exec_commands_free(cmds, n_cmds);
                                         goto fail;
@@ -755,7 +794,7 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
                 fprintf(t.f, "%s=\n", exec_keys[i]);
                 for (char **line = lines; *line; line++)
                         fprintf(t.f, "%s\n", *line);
-                r = add_key(&keys, exec_keys[i]);
+                r = strv_extend_unique(&keys, exec_keys[i]);
                 if (r < 0)
                         goto fail;
                 n_wrapped += wrapped;
@@ -767,51 +806,10 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
                                  "bpftoken-exec (there are none, or all have the '+' prefix)");
         }
 
-        conflict = find_later_conflict(c, keys);
-        if (conflict) {
-                text_done(&t);
-                return plan_skip(p, "drop-in %s sets %s= and is applied after %s, undoing it; rename it so that "
-                                 "it sorts before %s", display_path(ctx, conflict->file), conflict->key,
-                                 GENERATOR_DROPIN_NAME, GENERATOR_DROPIN_NAME);
-        }
-
-        r = text_finish(&t, &p->dropin);
-        if (r < 0)
+        r = plan_finish_dropin(ctx, c, keys, &t, p);
+        if (r < 0 || p->result != PLAN_WRITE)
                 return r;
-
-        /* The policy the publisher grants this unit. */
-        r = text_open(&pol);
-        if (r < 0)
-                return r;
-        fputs(GENERATOR_HEADER, pol.f);
-        fprintf(pol.f, "# The delegation of %s, from its unit file and drop-ins; rewritten at every\n"
-                "# daemon-reload.\n"
-                "# Delegation: %s\n"
-                "\n[Match]\n"
-                "Unit=%s\n"
-                "\n[Delegation]\n", c->name, q->summary, c->name);
-        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
-                static const char *const keys_policy[_BPF_KIND_MAX] = {
-                        [BPF_KIND_COMMAND] = "Commands",
-                        [BPF_KIND_MAP] = "Maps",
-                        [BPF_KIND_PROGRAM] = "Programs",
-                        [BPF_KIND_ATTACHMENT] = "Attachments",
-                };
-                _cleanup_(freep) char *hex = NULL;
-
-                r = delegation_format(ctx->names, k, q->delegation.masks[k], DELEGATION_STYLE_HEX, &hex);
-                if (r < 0) {
-                        text_done(&pol);
-                        return r;
-                }
-                fprintf(pol.f, "%s=%s\n", keys_policy[k], hex);
-        }
-        r = text_finish(&pol, &p->policy);
-        if (r < 0)
-                return r;
-
-        p->result = PLAN_WRITE;
-        return 0;
+        return format_policy(ctx, c, q, &p->policy);
 
 fail:
         text_done(&t);
@@ -824,8 +822,7 @@ static bool diag_needs_normalizing(const DelegationDiag *d) {
 }
 
 static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
-        _cleanup_(strv_free_local) char **keys = NULL;
-        const UnitSetting *conflict;
+        _cleanup_(strv_freep) char **keys = NULL;
         Needs needs = {};
         bool delegate_mnt, normalize_any = false, anything = false;
         bool normalize[_BPF_KIND_MAX] = {};
@@ -835,7 +832,7 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
         if (delegation_is_empty(&q->delegation)) {
                 /* A private bpffs without delegation needs nothing from us. */
                 p->result = PLAN_WRITE;
-                return strv_push_printf(&p->notes, "PrivateBPF=yes without any delegation: systemd %u mounts an empty "
+                return strv_extendf(&p->notes, "PrivateBPF=yes without any delegation: systemd %u mounts an empty "
                                         "private bpffs, no token can be created", ctx->systemd_version);
         }
 
@@ -860,33 +857,28 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
                 return 0;
         }
 
-        r = text_open(&t);
-        if (r < 0)
-                return r;
-
-        fputs(GENERATOR_HEADER, t.f);
-        fprintf(t.f, "#\n"
+        r = text_open_generated(&t, "#\n"
                 "# systemd %u implements PrivateBPF= and BPFDelegate*= itself. This drop-in only adds what\n"
                 "# that implementation needs to give %s a usable token.\n"
                 "# Delegation: %s\n", ctx->systemd_version, c->name, q->summary);
+        if (r < 0)
+                return r;
         print_sources(ctx, t.f, c);
         fputs("\n[Service]\n", t.f);
 
-        print_prerequisites(t.f, &needs);
-        if (needs.private_users && (r = add_key(&keys, "PrivateUsers")) < 0)
-                goto fail;
-        if (needs.private_mounts && (r = add_key(&keys, "PrivateMounts")) < 0)
+        r = write_prerequisites(t.f, &needs, &keys);
+        if (r < 0)
                 goto fail;
         if (delegate_mnt) {
                 fputs("# systemd mounts the bpffs from inside the unit's user namespace only if the mount namespace\n"
                       "# is delegated to it.\n"
                       "DelegateNamespaces=mnt\n", t.f);
-                r = add_key(&keys, "DelegateNamespaces");
+                r = strv_extend_unique(&keys, "DelegateNamespaces");
                 if (r < 0)
                         goto fail;
         }
-        print_ambient(t.f, &needs);
-        if (needs.ambient && (r = add_key(&keys, "AmbientCapabilities")) < 0)
+        r = write_ambient(t.f, &needs, &keys);
+        if (r < 0)
                 goto fail;
 
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
@@ -909,7 +901,7 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
                 if (lost) {
                         fprintf(t.f, "# systemd %u cannot express %s here (its table lacks it or maps it to\n"
                                 "# another bit): left out.\n", ctx->systemd_version, lost);
-                        r = strv_push_printf(&p->notes, "%s=: systemd %u cannot express %s, left out", directive,
+                        r = strv_extendf(&p->notes, "%s=: systemd %u cannot express %s, left out", directive,
                                              ctx->systemd_version, lost);
                         if (r < 0)
                                 goto fail;
@@ -917,24 +909,12 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
                 fprintf(t.f, "%s=\n", directive);
                 if (!isempty(native))
                         fprintf(t.f, "%s=%s\n", directive, native);
-                r = add_key(&keys, directive);
+                r = strv_extend_unique(&keys, directive);
                 if (r < 0)
                         goto fail;
         }
 
-        conflict = find_later_conflict(c, keys);
-        if (conflict) {
-                text_done(&t);
-                return plan_skip(p, "drop-in %s sets %s= and is applied after %s, undoing it; rename it so that "
-                                 "it sorts before %s", display_path(ctx, conflict->file), conflict->key,
-                                 GENERATOR_DROPIN_NAME, GENERATOR_DROPIN_NAME);
-        }
-
-        r = text_finish(&t, &p->dropin);
-        if (r < 0)
-                return r;
-        p->result = PLAN_WRITE;
-        return 0;
+        return plan_finish_dropin(ctx, c, keys, &t, p);
 
 fail:
         text_done(&t);
@@ -979,7 +959,7 @@ static int parse_request(const GeneratorContext *ctx, const UnitConfig *c, Reque
                         if (!name)
                                 return -ENOMEM;
                         s += len;
-                        if (strv_has(q->presets, name)) {
+                        if (strv_contains(q->presets, name)) {
                                 free(name);
                                 continue;
                         }
@@ -992,7 +972,7 @@ static int parse_request(const GeneratorContext *ctx, const UnitConfig *c, Reque
                                 free(name);
                                 return plan_skip(p, "%s=: %s", GENERATOR_PRESET_KEY, diag.error);
                         }
-                        r = strv_push_printf(&q->presets, "%s", name);
+                        r = strv_extend(&q->presets, name);
                         free(name);
                         if (r < 0)
                                 return r;

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "fileio.h"
 #include "generator-version.h"
 #include "macro.h"
 
@@ -56,8 +57,8 @@ static int version_after_prefix(const char *p, unsigned *ret) {
 int systemd_version_from_maps(const char *path, unsigned *ret) {
         _cleanup_(closep) int fd = -EBADF;
         _cleanup_(freep) char *buf = NULL;
-        size_t size = 0;
         const char *p;
+        ssize_t n;
 
         if (!path || !ret)
                 return -EINVAL;
@@ -68,21 +69,11 @@ int systemd_version_from_maps(const char *path, unsigned *ret) {
         buf = malloc(MAPS_SIZE_MAX + 1);
         if (!buf)
                 return -ENOMEM;
-        for (;;) {
-                ssize_t k = read(fd, buf + size, MAPS_SIZE_MAX - size);
-
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (k == 0)
-                        break;
-                size += (size_t) k;
-                if (size >= MAPS_SIZE_MAX)
-                        break;
-        }
-        buf[size] = '\0';
+        /* A larger file is searched in its first MAPS_SIZE_MAX bytes. */
+        n = loop_read(fd, buf, MAPS_SIZE_MAX);
+        if (n < 0)
+                return (int) n;
+        buf[n] = '\0';
 
         for (p = buf; (p = strstr(p, "/" SHARED_PREFIX)); p++)
                 if (version_after_prefix(p + strlen("/" SHARED_PREFIX), ret) >= 0)

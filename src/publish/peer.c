@@ -109,13 +109,10 @@ int peer_identify(int sock, Peer *ret) {
 }
 
 static int pid_mntns_id(pid_t pid, uint64_t *ret) {
-        _cleanup_(closep) int pidfd = -EBADF, ns = -EBADF;
+        _cleanup_(closep) int ns = -EBADF;
         int r;
 
-        pidfd = sys_pidfd_open(pid, 0);
-        if (pidfd < 0)
-                return pidfd;
-        r = pidfd_get_namespace(pidfd, pid, CLONE_NEWNS, &ns);
+        r = pid_get_namespaces(pid, NULL, &ns);
         if (r < 0)
                 return r;
         return mntns_get_id(ns, ret);

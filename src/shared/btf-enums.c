@@ -14,6 +14,7 @@
 #include <linux/magic.h>
 
 #include "btf-enums.h"
+#include "fileio.h"
 #include "macro.h"
 
 /* The on-disk layout (include/uapi/linux/btf.h), read field by field with memcpy(): the data may
@@ -391,6 +392,7 @@ static int read_file(const char *path, FileData *ret) {
         _cleanup_(file_data_done) FileData f = {};
         size_t want;
         struct stat st;
+        ssize_t n;
         int r;
 
         fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY);
@@ -421,17 +423,10 @@ static int read_file(const char *path, FileData *ret) {
 
         /* sysfs hands out at most a page a read(). A file that shrinks meanwhile is read to its end;
          * one that grows, to its size when we looked. */
-        while (f.size < want) {
-                ssize_t n = read(fd, (uint8_t *) f.data + f.size, want - f.size);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                f.size += (size_t) n;
-        }
+        n = loop_read(fd, f.data, want);
+        if (n < 0)
+                return (int) n;
+        f.size = (size_t) n;
 
         *ret = f;
         f = (FileData) {};

@@ -4,6 +4,7 @@
 #include <stdio.h>
 
 #include "cgroup-util.h"
+#include "fileio.h"
 #include "macro.h"
 
 #define CGROUP_FILE_MAX (16 * 1024)
@@ -85,28 +86,14 @@ int cgroup_text_get_unit(const char *text, char **ret_unit) {
 }
 
 int cgroup_pid_get_unit(pid_t pid, char **ret_unit) {
-        _cleanup_(closep) int fd = -EBADF;
-        char path[64], buf[CGROUP_FILE_MAX + 1];
-        size_t n = 0;
+        _cleanup_(freep) char *buf = NULL;
+        char path[64];
+        int r;
 
         snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
-        fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        for (;;) {
-                ssize_t k = read(fd, buf + n, sizeof buf - 1 - n);
-
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (k == 0)
-                        break;
-                n += (size_t) k;
-                if (n >= sizeof buf - 1)
-                        return -E2BIG;
-        }
-        buf[n] = '\0';
+        /* Less than CGROUP_FILE_MAX bytes, or -E2BIG. */
+        r = read_full_file_at(AT_FDCWD, path, CGROUP_FILE_MAX - 1, &buf, NULL);
+        if (r < 0)
+                return r;
         return cgroup_text_get_unit(buf, ret_unit);
 }

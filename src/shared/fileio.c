@@ -4,12 +4,31 @@
 #include "fileio.h"
 #include "macro.h"
 
+ssize_t loop_read(int fd, void *buf, size_t n) {
+        size_t done = 0;
+
+        while (done < n) {
+                ssize_t k = read(fd, (char *) buf + done, n - done);
+
+                if (k < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return -errno;
+                }
+                if (k == 0)
+                        break;
+                done += (size_t) k;
+        }
+        return (ssize_t) done;
+}
+
 int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
         _cleanup_(freep) char *buf = NULL;
         size_t size = 0, allocated = 0;
 
         /* Room for max bytes, one more to tell a file of more than max bytes, and the NUL. */
         for (;;) {
+                size_t want;
                 ssize_t n;
 
                 if (allocated - size < 2) {
@@ -24,17 +43,15 @@ int read_full_fd(int fd, size_t max, char **ret, size_t *ret_size) {
                         buf = b;
                         allocated = a;
                 }
-                n = read(fd, buf + size, allocated - size - 1);
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
+                want = allocated - size - 1;
+                n = loop_read(fd, buf + size, want);
+                if (n < 0)
+                        return (int) n;
                 size += (size_t) n;
                 if (size > max)
                         return -E2BIG;
+                if ((size_t) n < want)
+                        break;
         }
 
         buf[size] = '\0';

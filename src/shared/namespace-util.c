@@ -52,6 +52,29 @@ int pidfd_get_namespace(int pidfd, pid_t pid, int type, int *ret_fd) {
         return 0;
 }
 
+int pid_get_namespaces(pid_t pid, int *ret_userns_fd, int *ret_mntns_fd) {
+        _cleanup_(closep) int pidfd = -EBADF, userns_fd = -EBADF, mntns_fd = -EBADF;
+        int r;
+
+        pidfd = sys_pidfd_open(pid, 0);
+        if (pidfd < 0)
+                return pidfd;
+        if (ret_userns_fd) {
+                r = pidfd_get_namespace(pidfd, pid, CLONE_NEWUSER, &userns_fd);
+                if (r < 0)
+                        return r;
+        }
+        if (ret_mntns_fd) {
+                r = pidfd_get_namespace(pidfd, pid, CLONE_NEWNS, &mntns_fd);
+                if (r < 0)
+                        return r;
+                *ret_mntns_fd = TAKE_FD(mntns_fd);
+        }
+        if (ret_userns_fd)
+                *ret_userns_fd = TAKE_FD(userns_fd);
+        return 0;
+}
+
 int mntns_get_id(int mntns_fd, uint64_t *ret) {
         uint64_t id = 0;
 
@@ -88,6 +111,57 @@ int ns_fds_equal(int a, int b) {
         if (fstat(a, &sa) < 0 || fstat(b, &sb) < 0)
                 return -errno;
         return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Writes text to /proc/PID/FILE (pid 0: /proc/self/FILE) with one write(), as these files require. */
+static int write_proc_file(pid_t pid, const char *file, const char *text) {
+        _cleanup_(closep) int fd = -EBADF;
+        size_t n = strlen(text);
+        char path[64];
+
+        if (pid == 0)
+                snprintf(path, sizeof path, "/proc/self/%s", file);
+        else
+                snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, file);
+        fd = open(path, O_WRONLY|O_CLOEXEC|O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, text, n) != (ssize_t) n)
+                return negative_errno();
+        return 0;
+}
+
+static int write_id_map(pid_t pid, const char *file, unsigned id, IdMapFlags flags) {
+        char map[64];
+
+        if (!(flags & ID_MAP_ROOT))
+                snprintf(map, sizeof map, "%u %u 1\n", id, id);
+        else if (id == 0)
+                snprintf(map, sizeof map, "0 0 1\n");
+        else
+                snprintf(map, sizeof map, "0 0 1\n%u %u 1\n", id, id);
+        return write_proc_file(pid, file, map);
+}
+
+int userns_write_id_maps(pid_t pid, uid_t uid, gid_t gid, IdMapFlags flags, const char **ret_file) {
+        const char *file = NULL;
+        int r = 0;
+
+        if (flags & ID_MAP_DENY_SETGROUPS) {
+                file = "setgroups";
+                r = write_proc_file(pid, file, "deny");
+        }
+        if (r >= 0) {
+                file = "uid_map";
+                r = write_id_map(pid, file, (unsigned) uid, flags);
+        }
+        if (r >= 0) {
+                file = "gid_map";
+                r = write_id_map(pid, file, (unsigned) gid, flags);
+        }
+        if (r < 0 && ret_file)
+                *ret_file = file;
+        return r;
 }
 
 int running_in_initial_userns(void) {

@@ -5,27 +5,32 @@
 #include "macro.h"
 #include "socket-util.h"
 
+/* A message of one status word (through iov), with room for control data if control is not NULL. */
+static struct msghdr status_msghdr(int32_t *word, struct iovec *iov, void *control, size_t control_size) {
+        *iov = (struct iovec) {
+                .iov_base = word,
+                .iov_len = sizeof *word,
+        };
+        return (struct msghdr) {
+                .msg_iov = iov,
+                .msg_iovlen = 1,
+                .msg_control = control,
+                .msg_controllen = control_size,
+        };
+}
+
 int send_status_fd(int sock, int error, int fd) {
         union {
                 struct cmsghdr cmsghdr;
                 uint8_t buf[CMSG_SPACE(sizeof(int))];
         } control = {};
         int32_t word = error;
-        struct iovec iov = {
-                .iov_base = &word,
-                .iov_len = sizeof word,
-        };
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-        };
+        struct iovec iov;
+        struct msghdr mh = status_msghdr(&word, &iov, fd >= 0 ? &control : NULL, fd >= 0 ? sizeof control : 0);
 
         if (fd >= 0) {
-                struct cmsghdr *cmsg;
+                struct cmsghdr *cmsg = CMSG_FIRSTHDR(&mh);
 
-                mh.msg_control = &control;
-                mh.msg_controllen = sizeof control;
-                cmsg = CMSG_FIRSTHDR(&mh);
                 cmsg->cmsg_level = SOL_SOCKET;
                 cmsg->cmsg_type = SCM_RIGHTS;
                 cmsg->cmsg_len = CMSG_LEN(sizeof(int));
@@ -43,16 +48,8 @@ int recv_status_fd(int sock, int *ret_error, int *ret_fd) {
                 uint8_t buf[CMSG_SPACE(sizeof(int) * 4)];
         } control = {};
         int32_t word = 0;
-        struct iovec iov = {
-                .iov_base = &word,
-                .iov_len = sizeof word,
-        };
-        struct msghdr mh = {
-                .msg_iov = &iov,
-                .msg_iovlen = 1,
-                .msg_control = &control,
-                .msg_controllen = sizeof control,
-        };
+        struct iovec iov;
+        struct msghdr mh = status_msghdr(&word, &iov, &control, sizeof control);
         _cleanup_(closep) int fd = -EBADF;
         bool bad = false;
         ssize_t n;

@@ -31,7 +31,9 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 
+#include "fileio.h"
 #include "macro.h"
+#include "strv.h"
 #include "unit-file.h"
 
 #define UNIT_NAME_MAX 255u                      /* systemd: 256 bytes including the NUL */
@@ -69,73 +71,6 @@ static const char *const unit_types[] = {
 };
 
 /* --- small string helpers ------------------------------------------------------------------- */
-
-static size_t strv_length(char *const *l) {
-        size_t n = 0;
-
-        if (l)
-                while (l[n])
-                        n++;
-        return n;
-}
-
-static bool strv_contains(char *const *l, const char *s) {
-        if (l)
-                for (; *l; l++)
-                        if (streq(*l, s))
-                                return true;
-        return false;
-}
-
-/* Appends s to *l, taking ownership of s (freed on failure). */
-static int strv_consume(char ***l, char *s) {
-        size_t n;
-        char **c;
-
-        if (!s)
-                return -ENOMEM;
-
-        n = strv_length(*l);
-        c = reallocarray(*l, n + 2, sizeof(char *));
-        if (!c) {
-                free(s);
-                return -ENOMEM;
-        }
-        c[n] = s;
-        c[n + 1] = NULL;
-        *l = c;
-        return 0;
-}
-
-static int strv_extend(char ***l, const char *s) {
-        return strv_consume(l, strdup(s));
-}
-
-static int strv_extend_unique(char ***l, const char *s) {
-        if (strv_contains(*l, s))
-                return 0;
-        return strv_extend(l, s);
-}
-
-static int cmp_strp(const void *a, const void *b) {
-        return strcmp(*(char *const *) a, *(char *const *) b);
-}
-
-static void strv_sort_uniq(char **l) {
-        size_t n = strv_length(l), j = 0;
-
-        if (n == 0)
-                return;
-        qsort(l, n, sizeof(char *), cmp_strp);
-        for (size_t i = 1; i < n; i++) {
-                if (streq(l[j], l[i])) {
-                        free(l[i]);
-                        continue;
-                }
-                l[++j] = l[i];
-        }
-        l[j + 1] = NULL;
-}
 
 static char *path_join(const char *a, const char *b) {
         size_t la = strlen(a);
@@ -361,13 +296,7 @@ int unit_search_path(const char *root, const char *skip_dir, char ***ret) {
                         return k;
         }
 
-        if (!l) {
-                l = calloc(1, sizeof(char *));
-                if (!l)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
+        return strv_take_nonnull(&l, ret);
 }
 
 /* The root the search path was made for, so that absolute symlink targets ("/usr/lib/systemd/...")
@@ -855,9 +784,8 @@ finish:
 
 static int read_file_full(const char *path, char **ret, size_t *ret_size) {
         _cleanup_(closep) int fd = -EBADF;
-        _cleanup_(freep) char *buf = NULL;
-        size_t size = 0, alloc = 0;
         struct stat st;
+        int r;
 
         fd = open(path, O_RDONLY|O_CLOEXEC|O_NOCTTY|O_NONBLOCK);
         if (fd < 0)
@@ -869,45 +797,8 @@ static int read_file_full(const char *path, char **ret, size_t *ret_size) {
         if (!S_ISREG(st.st_mode) && !S_ISCHR(st.st_mode) && !S_ISFIFO(st.st_mode))
                 return -EBADFD;
 
-        for (;;) {
-                ssize_t k;
-
-                if (alloc - size < 4096) {
-                        size_t na = alloc ? alloc * 2 : 8192;
-                        char *nb;
-
-                        if (na > UNIT_FILE_MAX + 1)
-                                na = UNIT_FILE_MAX + 1;
-                        if (na <= size)
-                                return -EFBIG;
-                        nb = realloc(buf, na + 1);
-                        if (!nb)
-                                return -ENOMEM;
-                        buf = nb;
-                        alloc = na;
-                }
-                k = read(fd, buf + size, alloc - size);
-                if (k < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return negative_errno();
-                }
-                if (k == 0)
-                        break;
-                size += (size_t) k;
-                if (size > UNIT_FILE_MAX)
-                        return -EFBIG;
-        }
-
-        if (!buf) {
-                buf = malloc(1);
-                if (!buf)
-                        return -ENOMEM;
-        }
-        buf[size] = '\0';
-        *ret = TAKE_PTR(buf);
-        *ret_size = size;
-        return 0;
+        r = read_full_fd(fd, UNIT_FILE_MAX, ret, ret_size);
+        return r == -E2BIG ? -EFBIG : r;
 }
 
 static int add_setting(UnitConfig *c, const char *section, const char *key, const char *value, const char *file,
@@ -1118,13 +1009,7 @@ static int existing_dirs(char *const *sp, char ***ret) {
                 if (r < 0)
                         return r;
         }
-        if (!l) {
-                l = calloc(1, sizeof(char *));
-                if (!l)
-                        return -ENOMEM;
-        }
-        *ret = TAKE_PTR(l);
-        return 0;
+        return strv_take_nonnull(&l, ret);
 }
 
 int unit_config_load(char *const *search_path_in, const char *name, UnitConfig **ret) {
@@ -1264,14 +1149,8 @@ int unit_enumerate(char *const *search_path, char ***ret_names) {
         r = foreach_unit_entry(search_path, enumerate_one, &l);
         if (r < 0)
                 return r;
-        if (!l) {
-                l = calloc(1, sizeof(char *));
-                if (!l)
-                        return -ENOMEM;
-        }
         strv_sort_uniq(l);
-        *ret_names = TAKE_PTR(l);
-        return 0;
+        return strv_take_nonnull(&l, ret_names);
 }
 
 const char *unit_config_get(const UnitConfig *c, const char *section, const char *key) {

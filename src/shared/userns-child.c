@@ -1,8 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
-#include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
-#include <stdio.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -11,7 +9,6 @@
 #include "macro.h"
 #include "namespace-util.h"
 #include "socket-util.h"
-#include "syscalls.h"
 #include "userns-child.h"
 
 /* The child reports each step with one status word: 0 when done, else (step << 16 | errno). */
@@ -62,19 +59,6 @@ static int parent_wait(int sock, UsernsChildStep *ret_step) {
         return 0;
 }
 
-static int write_map(pid_t pid, const char *which) {
-        _cleanup_(closep) int fd = -EBADF;
-        char path[64];
-
-        snprintf(path, sizeof path, "/proc/%d/%s", (int) pid, which);
-        fd = open(path, O_WRONLY|O_CLOEXEC|O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-        if (write(fd, "0 0 1\n", 6) != 6)
-                return negative_errno();
-        return 0;
-}
-
 int userns_child_fork(UsernsChildFlags flags, pid_t *ret_pid, int *ret_sock, UsernsChildStep *ret_step) {
         _cleanup_(closep) int parent_sock = -EBADF, child_sock = -EBADF;
         UsernsChildStep step = USERNS_CHILD_STEP_FORK;
@@ -105,9 +89,7 @@ int userns_child_fork(UsernsChildFlags flags, pid_t *ret_pid, int *ret_sock, Use
         r = parent_wait(parent_sock, &step);
         if (r >= 0) {
                 step = USERNS_CHILD_STEP_MAPS;
-                r = write_map(pid, "uid_map");
-                if (r >= 0)
-                        r = write_map(pid, "gid_map");
+                r = userns_write_id_maps(pid, 0, 0, ID_MAP_ROOT, NULL);
                 if (r >= 0)
                         r = send_status_fd(parent_sock, 0, -EBADF);
         }
@@ -132,18 +114,5 @@ fail:
 }
 
 int userns_child_get_namespaces(pid_t pid, int *ret_userns_fd, int *ret_mntns_fd) {
-        _cleanup_(closep) int pidfd = -EBADF, userns_fd = -EBADF;
-        int r;
-
-        pidfd = sys_pidfd_open(pid, 0);
-        if (pidfd < 0)
-                return pidfd;
-        r = pidfd_get_namespace(pidfd, pid, CLONE_NEWUSER, &userns_fd);
-        if (r < 0)
-                return r;
-        r = pidfd_get_namespace(pidfd, pid, CLONE_NEWNS, ret_mntns_fd);
-        if (r < 0)
-                return r;
-        *ret_userns_fd = TAKE_FD(userns_fd);
-        return 0;
+        return pid_get_namespaces(pid, ret_userns_fd, ret_mntns_fd);
 }

@@ -17,47 +17,49 @@
 
 #include "generator-unit.h"
 #include "macro.h"
+#include "../unit/test-util.h"
 #include "policy.h"
 
 #define EXEC "/usr/bin/bpftoken-exec"
 #define SOCKET "/run/bpftoken/publish.sock"
 
-static BpfNames *names;
 static char dir[] = "/tmp/test-generator-plan.XXXXXX";
 
 static int setup(void **state) {
-        if (bpf_names_new_builtin(&names) < 0 || !mkdtemp(dir))
+        if (names_builtin_setup(state) < 0 || !mkdtemp(dir))
                 return -1;
         return 0;
 }
 
 static int teardown(void **state) {
-        bpf_names_free(names);
+        names_teardown(state);
         (void) rmdir(dir);
         return 0;
 }
 
-/* Plans a unit given as text, written to DIR/name. */
-static int plan_text(unsigned version, const char *name, const char *text, GeneratorPlan *ret) {
+/* Plans the unit file at path, with its drop-ins. */
+static int plan_file(unsigned version, const char *path, GeneratorPlan *ret) {
         _cleanup_(unit_config_freep) UnitConfig *c = NULL;
-        _cleanup_(freep) char *p = NULL;
         GeneratorContext ctx = {
-                .names = names,
+                .names = names_builtin,
                 .systemd_version = version,
                 .exec_path = EXEC,
                 .socket_unit = "bpftoken-publish.socket",
                 .socket_path = SOCKET,
         };
-        FILE *f;
+
+        assert_int_equal(unit_config_load_file(path, &c), 0);
+        return generator_plan_unit(&ctx, c, ret);
+}
+
+/* Plans a unit given as text, written to DIR/name. */
+static int plan_text(unsigned version, const char *name, const char *text, GeneratorPlan *ret) {
+        _cleanup_(freep) char *p = NULL;
         int r;
 
         assert_true(asprintf(&p, "%s/%s", dir, name) > 0);
-        f = fopen(p, "we");
-        assert_non_null(f);
-        fputs(text, f);
-        fclose(f);
-        assert_int_equal(unit_config_load_file(p, &c), 0);
-        r = generator_plan_unit(&ctx, c, ret);
+        write_text(p, text);
+        r = plan_file(version, p, ret);
         unlink(p);
         return r;
 }
@@ -127,7 +129,7 @@ static void test_basic_252(void **state) {
 
         /* The policy parses with the publisher's parser, to the same delegation. */
         assert_non_null(p.policy);
-        assert_int_equal(policy_parse(names, "t.service.conf", p.policy, &pol, error, sizeof error), 0);
+        assert_int_equal(policy_parse(names_builtin, "t.service.conf", p.policy, &pol, error, sizeof error), 0);
         assert_int_equal(pol->match, POLICY_MATCH_UNIT);
         assert_string_equal(pol->unit, "t.service");
         assert_memory_equal(&pol->delegation, &p.delegation, sizeof(Delegation));
@@ -318,32 +320,16 @@ static void test_exec_lines(void **state) {
 /* A unit with one drop-in in t.service.d/. */
 static int plan_with_dropin(unsigned version, const char *text, const char *dropin, const char *dropin_text,
                             GeneratorPlan *ret) {
-        _cleanup_(unit_config_freep) UnitConfig *c = NULL;
         _cleanup_(freep) char *p = NULL, *d = NULL, *dp = NULL;
-        GeneratorContext ctx = {
-                .names = names,
-                .systemd_version = version,
-                .exec_path = EXEC,
-                .socket_unit = "bpftoken-publish.socket",
-                .socket_path = SOCKET,
-        };
-        FILE *f;
         int r;
 
         assert_true(asprintf(&p, "%s/t.service", dir) > 0);
         assert_true(asprintf(&d, "%s/t.service.d", dir) > 0);
         assert_true(asprintf(&dp, "%s/%s", d, dropin) > 0);
         assert_int_equal(mkdir(d, 0755), 0);
-        f = fopen(p, "we");
-        assert_non_null(f);
-        fputs(text, f);
-        fclose(f);
-        f = fopen(dp, "we");
-        assert_non_null(f);
-        fputs(dropin_text, f);
-        fclose(f);
-        assert_int_equal(unit_config_load_file(p, &c), 0);
-        r = generator_plan_unit(&ctx, c, ret);
+        write_text(p, text);
+        write_text(dp, dropin_text);
+        r = plan_file(version, p, ret);
         unlink(dp);
         rmdir(d);
         unlink(p);
@@ -388,7 +374,7 @@ static void test_later_dropins(void **state) {
 }
 
 static void test_mask_instance(void **state) {
-        GeneratorContext ctx = { .names = names, .systemd_version = 252, .exec_path = EXEC };
+        GeneratorContext ctx = { .names = names_builtin, .systemd_version = 252, .exec_path = EXEC };
         GeneratorPlan p = {};
         Policy *pol = NULL;
         char error[512];
@@ -398,7 +384,7 @@ static void test_mask_instance(void **state) {
         assert_non_null(p.dropin);
         assert_null(strstr(p.dropin, "\n["));  /* comments only */
         assert_non_null(p.policy);
-        assert_int_equal(policy_parse(names, "a@b.service.conf", p.policy, &pol, error, sizeof error), 0);
+        assert_int_equal(policy_parse(names_builtin, "a@b.service.conf", p.policy, &pol, error, sizeof error), 0);
         assert_string_equal(pol->unit, "a@b.service");
         assert_true(delegation_is_empty(&pol->delegation));
         policy_free(pol);

@@ -8,7 +8,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,26 +17,13 @@
 
 #include "generator-version.h"
 #include "macro.h"
-
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) remove(p);
-        return 0;
-}
+#include "../unit/test-util.h"
 
 static void touch(const char *root, const char *rel) {
         char p[PATH_MAX];
-        FILE *f;
 
         assert_true(snprintf(p, sizeof p, "%s%s", root, rel) < (int) sizeof p);
-        for (char *s = p + strlen(root) + 1; *s; s++)
-                if (*s == '/') {
-                        *s = '\0';
-                        (void) mkdir(p, 0755);
-                        *s = '/';
-                }
-        f = fopen(p, "we");
-        assert_non_null(f);
-        fclose(f);
+        write_text(p, "");
 }
 
 static void test_parse(void **state) {
@@ -61,34 +47,22 @@ static void test_parse(void **state) {
 }
 
 static void test_maps(void **state) {
-        char p[] = "/tmp/test-generator-version.XXXXXX";
+        static const char maps[] =
+                "55d000-55e000 r--p 00000000 08:01 123 /usr/lib/systemd/systemd\n"
+                "7f00-7f10 r--p 00000000 08:01 124 /usr/lib/x86_64-linux-gnu/libsystemd-shared-foo.so\n"
+                "7f10-7f20 r-xp 00001000 08:01 125 /usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-257.so\n"
+                "7f20-7f30 r--p 00000000 08:01 126 /usr/lib/systemd/libsystemd-core-257.so\n";
+        _cleanup_(freep) char *p = write_temp(maps, strlen(maps));
         unsigned v = 0;
-        FILE *f;
-        int fd;
 
-        fd = mkstemp(p);
-        assert_true(fd >= 0);
-        f = fdopen(fd, "w");
-        assert_non_null(f);
-        fputs("55d000-55e000 r--p 00000000 08:01 123 /usr/lib/systemd/systemd\n"
-              "7f00-7f10 r--p 00000000 08:01 124 /usr/lib/x86_64-linux-gnu/libsystemd-shared-foo.so\n"
-              "7f10-7f20 r-xp 00001000 08:01 125 /usr/lib/x86_64-linux-gnu/systemd/libsystemd-shared-257.so\n"
-              "7f20-7f30 r--p 00000000 08:01 126 /usr/lib/systemd/libsystemd-core-257.so\n", f);
-        fclose(f);
         assert_int_equal(systemd_version_from_maps(p, &v), 0);
         assert_int_equal(v, 257);
 
-        f = fopen(p, "we");
-        assert_non_null(f);
-        fputs("55d000-55e000 r--p 00000000 08:01 123 /sbin/init\n", f);
-        fclose(f);
+        write_text(p, "55d000-55e000 r--p 00000000 08:01 123 /sbin/init\n");
         assert_int_equal(systemd_version_from_maps(p, &v), -ENOENT);
 
         /* Fedora-style tagged file names */
-        f = fopen(p, "we");
-        assert_non_null(f);
-        fputs("7f10-7f20 r-xp 00001000 08:01 125 /usr/lib64/systemd/libsystemd-shared-256.11-1.fc41.so\n", f);
-        fclose(f);
+        write_text(p, "7f10-7f20 r-xp 00001000 08:01 125 /usr/lib64/systemd/libsystemd-shared-256.11-1.fc41.so\n");
         assert_int_equal(systemd_version_from_maps(p, &v), 0);
         assert_int_equal(v, 256);
 
@@ -117,7 +91,7 @@ static void test_libdirs(void **state) {
         assert_int_equal(systemd_version_from_libdirs(root, &v), 0);
         assert_int_equal(v, 262);
 
-        (void) nftw(root, rm_one, 16, FTW_DEPTH|FTW_PHYS);
+        rm_rf(root);
 }
 
 int main(void) {

@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "exec-caps.h"
+#include "namespace-util.h"
 
 static void die(const char *what) {
         fprintf(stderr, "sandbox-run: %s: %s\n", what, strerror(errno));
@@ -42,24 +43,21 @@ static void write_file(const char *path, const char *text) {
         close(fd);
 }
 
-/* Like systemd's (sd-userns) helper: a process in the parent namespace writes the maps. */
-static void map_ids(pid_t target, unsigned uid, unsigned gid, bool self) {
-        char path[64], map[96];
+/* The id maps of target's user namespace (0: our own); dies naming the file that could not be written. */
+static void map_ids(pid_t target, unsigned uid, unsigned gid, IdMapFlags flags) {
+        const char *file = NULL;
+        char path[64];
+        int r;
 
-        if (self) {
-                write_file("/proc/self/setgroups", "deny");
-                snprintf(map, sizeof map, "%u %u 1\n", uid, uid);
-                write_file("/proc/self/uid_map", map);
-                snprintf(map, sizeof map, "%u %u 1\n", gid, gid);
-                write_file("/proc/self/gid_map", map);
+        r = userns_write_id_maps(target, uid, gid, flags, &file);
+        if (r >= 0)
                 return;
-        }
-        snprintf(path, sizeof path, "/proc/%d/uid_map", (int) target);
-        snprintf(map, sizeof map, uid ? "0 0 1\n%u %u 1\n" : "0 0 1\n", uid, uid);
-        write_file(path, map);
-        snprintf(path, sizeof path, "/proc/%d/gid_map", (int) target);
-        snprintf(map, sizeof map, gid ? "0 0 1\n%u %u 1\n" : "0 0 1\n", gid, gid);
-        write_file(path, map);
+        if (target == 0)
+                snprintf(path, sizeof path, "/proc/self/%s", file);
+        else
+                snprintf(path, sizeof path, "/proc/%d/%s", (int) target, file);
+        errno = -r;
+        die(path);
 }
 
 static void new_userns_mapped_by_helper(unsigned uid, unsigned gid) {
@@ -75,7 +73,8 @@ static void new_userns_mapped_by_helper(unsigned uid, unsigned gid) {
         if (pid == 0) {
                 if (read(p1[0], &c, 1) != 1)
                         _exit(1);
-                map_ids(self, uid, gid, false);
+                /* Like systemd's (sd-userns) helper: a process in the parent namespace writes the maps. */
+                map_ids(self, uid, gid, ID_MAP_ROOT);
                 if (write(p2[1], "x", 1) != 1)
                         _exit(1);
                 _exit(0);
@@ -137,16 +136,14 @@ int main(int argc, char *argv[]) {
                 (void) prctl(PR_SET_DUMPABLE, 1, 0, 0, 0);      /* so that /proc/self is ours again */
                 if (unshare(CLONE_NEWUSER) < 0)
                         die("unshare(CLONE_NEWUSER)");
-                map_ids(0, uid, gid, true);
+                map_ids(0, uid, gid, ID_MAP_DENY_SETGROUPS);
         } else if (strcmp(variant, "no-userns") != 0) {
                 new_userns_mapped_by_helper(uid, gid);
                 if (strcmp(variant, "nested") == 0) {
                         /* root inside the first namespace makes a second one, owned by (mapped) root */
                         if (unshare(CLONE_NEWUSER) < 0)
                                 die("unshare(nested)");
-                        write_file("/proc/self/setgroups", "deny");
-                        write_file("/proc/self/uid_map", uid ? "0 0 1\n" : "0 0 1\n");
-                        write_file("/proc/self/gid_map", "0 0 1\n");
+                        map_ids(0, 0, 0, ID_MAP_DENY_SETGROUPS);
                 }
         }
 

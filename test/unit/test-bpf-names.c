@@ -24,29 +24,7 @@
 #include "bpf-names-table.h"
 #include "bpf-names.h"
 #include "macro.h"
-
-static BpfNames *names_btf = NULL, *names_builtin = NULL;
-
-static BpfNames *state_names(void **state) {
-        BpfNames **n = *state;
-        assert_non_null(n);
-        assert_non_null(*n);
-        return *n;
-}
-
-static int group_setup(void **state) {
-        if (bpf_names_load(NULL, &names_btf) < 0)
-                return -1;
-        if (bpf_names_new_builtin(&names_builtin) < 0)
-                return -1;
-        return 0;
-}
-
-static int group_teardown(void **state) {
-        names_btf = bpf_names_free(names_btf);
-        names_builtin = bpf_names_free(names_builtin);
-        return 0;
-}
+#include "test-util.h"
 
 /* --- kinds -------------------------------------------------------------------------------- */
 
@@ -462,18 +440,6 @@ static void test_btf_matches_builtin(void **state) {
 
 /* --- loading ---------------------------------------------------------------------------------- */
 
-static char *write_temp(const void *data, size_t size) {
-        char *path = strdup("/tmp/test-bpf-names-XXXXXX");
-        int fd;
-
-        assert_non_null(path);
-        fd = mkstemp(path);
-        assert_true(fd >= 0);
-        assert_int_equal(write(fd, data, size), (ssize_t) size);
-        close(fd);
-        return path;
-}
-
 static void load_expect_builtin(const char *path) {
         _cleanup_(bpf_names_freep) BpfNames *n = NULL;
 
@@ -605,11 +571,6 @@ static void test_load_synthetic_btf(void **state) {
         unlink(path3);
 }
 
-#define BOTH(f) \
-        { #f "[btf]", f, NULL, NULL, &names_btf }, \
-        { #f "[builtin]", f, NULL, NULL, &names_builtin }
-#define ONCE(f) { #f, f, NULL, NULL, NULL }
-
 int main(void) {
         const struct CMUnitTest tests[] = {
                 ONCE(test_kind_strings),
@@ -624,5 +585,5 @@ int main(void) {
                 ONCE(test_load_synthetic_btf),
         };
 
-        return cmocka_run_group_tests(tests, group_setup, group_teardown);
+        return cmocka_run_group_tests(tests, names_setup, names_teardown);
 }

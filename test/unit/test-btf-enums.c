@@ -25,23 +25,11 @@
 #include "bpf-names.h"
 #include "btf-enums.h"
 #include "macro.h"
+#include "test-util.h"
 
 #define VMLINUX "/sys/kernel/btf/vmlinux"
 
 static const char *const bpf_enums[] = { "bpf_cmd", "bpf_map_type", "bpf_prog_type", "bpf_attach_type" };
-
-static char *write_temp(const void *data, size_t size) {
-        char *path = strdup("/tmp/test-btf-enums-XXXXXX");
-        int fd;
-
-        assert_non_null(path);
-        fd = mkstemp(path);
-        assert_true(fd >= 0);
-        if (size > 0)
-                assert_int_equal(write(fd, data, size), (ssize_t) size);
-        close(fd);
-        return path;
-}
 
 /* --- against libbpf on the real thing ---------------------------------------------------------- */
 

@@ -23,6 +23,7 @@
 
 #include "delegation.h"
 #include "macro.h"
+#include "test-util.h"
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
@@ -35,29 +36,6 @@
 #define CAPS_BPF       BIT(CAP_BPF)
 #define CAPS_PERFMON   BIT(CAP_PERFMON)
 #define CAPS_NET_ADMIN BIT(CAP_NET_ADMIN)
-
-static BpfNames *names_btf = NULL, *names_builtin = NULL;
-
-static BpfNames *state_names(void **state) {
-        BpfNames **n = *state;
-        assert_non_null(n);
-        assert_non_null(*n);
-        return *n;
-}
-
-static int group_setup(void **state) {
-        if (bpf_names_load(NULL, &names_btf) < 0)
-                return -1;
-        if (bpf_names_new_builtin(&names_builtin) < 0)
-                return -1;
-        return 0;
-}
-
-static int group_teardown(void **state) {
-        names_btf = bpf_names_free(names_btf);
-        names_builtin = bpf_names_free(names_builtin);
-        return 0;
-}
 
 static uint64_t known_mask(const BpfNames *n, BpfKind kind) {
         unsigned c = bpf_names_count(n, kind);
@@ -614,18 +592,6 @@ static void test_presets_apply(void **state) {
         assert_true(delegation_is_empty(&d));
 }
 
-static char *write_temp(const void *data, size_t size) {
-        char *path = strdup("/tmp/test-delegation-XXXXXX");
-        int fd;
-
-        assert_non_null(path);
-        fd = mkstemp(path);
-        assert_true(fd >= 0);
-        assert_int_equal(write(fd, data, size), (ssize_t) size);
-        close(fd);
-        return path;
-}
-
 /* A kernel that lacks some names a preset lists: they are skipped. */
 static void test_presets_old_kernel(void **state) {
         static const struct {
@@ -781,11 +747,6 @@ static void test_capabilities(void **state) {
         assert_true(delegation_is_empty(NULL));
 }
 
-#define BOTH(f) \
-        { #f "[btf]", f, NULL, NULL, &names_btf }, \
-        { #f "[builtin]", f, NULL, NULL, &names_builtin }
-#define ONCE(f) { #f, f, NULL, NULL, NULL }
-
 int main(void) {
         const struct CMUnitTest tests[] = {
                 BOTH(test_parse_table),
@@ -803,5 +764,5 @@ int main(void) {
                 BOTH(test_capabilities),
         };
 
-        return cmocka_run_group_tests(tests, group_setup, group_teardown);
+        return cmocka_run_group_tests(tests, names_setup, names_teardown);
 }

@@ -12,24 +12,7 @@
 
 #include "fdinfo.h"
 #include "macro.h"
-
-static char *read_data(const char *name, size_t *ret_size) {
-        char path[4096];
-        FILE *f;
-        char *buf;
-        size_t size;
-
-        snprintf(path, sizeof path, "%s/%s", TEST_DATA_DIR, name);
-        f = fopen(path, "re");
-        assert_non_null(f);
-        buf = malloc(65536);
-        assert_non_null(buf);
-        size = fread(buf, 1, 65535, f);
-        buf[size] = '\0';
-        fclose(f);
-        *ret_size = size;
-        return buf;
-}
+#include "test-util.h"
 
 static int parse(const char *text, TokenFdinfo *ret) {
         return fdinfo_parse_token(text, strlen(text), ret);

@@ -13,37 +13,8 @@
 #include "bpf-names.h"
 #include "delegation.h"
 #include "macro.h"
+#include "test-util.h"
 #include "mountinfo.h"
-
-static BpfNames *names;
-
-static int setup(void **state) {
-        return bpf_names_new_builtin(&names) < 0 ? -1 : 0;
-}
-
-static int teardown(void **state) {
-        bpf_names_free(names);
-        return 0;
-}
-
-static char *read_data(const char *name, size_t *ret_size) {
-        char path[4096];
-        FILE *f;
-        char *buf = NULL;
-        size_t size = 0;
-
-        snprintf(path, sizeof path, "%s/%s", TEST_DATA_DIR, name);
-        f = fopen(path, "re");
-        assert_non_null(f);
-        buf = malloc(1024 * 1024);
-        assert_non_null(buf);
-        size = fread(buf, 1, 1024 * 1024 - 1, f);
-        buf[size] = '\0';
-        fclose(f);
-        if (ret_size)
-                *ret_size = size;
-        return buf;
-}
 
 static int parse(const char *line, MountInfo *ret) {
         return mountinfo_parse_line(line, strlen(line), ret);
@@ -92,7 +63,7 @@ static void test_recorded_delegated(void **state) {
         assert_string_equal(m.fstype, "bpf");
         assert_string_equal(m.source, "none");
 
-        assert_int_equal(mountinfo_parse_delegation(names, m.super_options, &d), 1);
+        assert_int_equal(mountinfo_parse_delegation(names_builtin, m.super_options, &d), 1);
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
                 assert_true(d.present[k]);
                 assert_false(d.any[k]);
@@ -117,7 +88,7 @@ static void test_recorded_host(void **state) {
         assert_string_equal(m.source, "bpf");
         assert_string_equal(m.super_options, "rw,mode=700");
         /* systemd's host bpffs: no delegation */
-        assert_int_equal(mountinfo_parse_delegation(names, m.super_options, &d), 0);
+        assert_int_equal(mountinfo_parse_delegation(names_builtin, m.super_options, &d), 0);
         mountinfo_done(&m);
 
         /* octal escapes in mount point and source */
@@ -142,7 +113,7 @@ static void test_any_and_unknown(void **state) {
 
         assert_int_equal(parse("83 66 0:38 / /sys/fs/bpf rw,relatime - bpf none "
                                "rw,delegate_cmds=any,delegate_maps=any,delegate_progs=any,delegate_attachs=any", &m), 0);
-        assert_int_equal(mountinfo_parse_delegation(names, m.super_options, &d), 1);
+        assert_int_equal(mountinfo_parse_delegation(names_builtin, m.super_options, &d), 1);
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
                 assert_true(d.any[k]);
                 assert_true(d.masks[k] == DELEGATION_ANY);
@@ -153,7 +124,7 @@ static void test_any_and_unknown(void **state) {
         assert_int_equal(parse("90 66 0:40 / /sys/fs/bpf rw - bpf none "
                                "rw,uid=0,frobnicate,delegate_cmds=map_create:frobnicate::0x1000000000000,"
                                "delegate_maps=,delegate_foo=bar,delegate_progs=socket_filter:wibble", &m), 0);
-        assert_int_equal(mountinfo_parse_delegation(names, m.super_options, &d), 1);
+        assert_int_equal(mountinfo_parse_delegation(names_builtin, m.super_options, &d), 1);
         assert_true(d.masks[BPF_KIND_COMMAND] == (UINT64_C(1) | UINT64_C(0x1000000000000)));
         assert_true(d.present[BPF_KIND_MAP]);
         assert_int_equal(d.masks[BPF_KIND_MAP], 0);
@@ -165,10 +136,10 @@ static void test_any_and_unknown(void **state) {
 
         /* a malformed number is an error, not silently 0 */
         assert_int_equal(parse("90 66 0:40 / /x rw - bpf none rw,delegate_cmds=0xzz", &m), 0);
-        assert_int_equal(mountinfo_parse_delegation(names, m.super_options, &d), -EBADMSG);
+        assert_int_equal(mountinfo_parse_delegation(names_builtin, m.super_options, &d), -EBADMSG);
         mountinfo_done(&m);
         assert_int_equal(parse("90 66 0:40 / /x rw - bpf none rw,delegate_cmds=0x10000000000000000", &m), 0);
-        assert_int_equal(mountinfo_parse_delegation(names, m.super_options, &d), -EBADMSG);
+        assert_int_equal(mountinfo_parse_delegation(names_builtin, m.super_options, &d), -EBADMSG);
         mountinfo_done(&m);
 }
 
@@ -206,7 +177,7 @@ static void test_delegate_value(void **state) {
                 bool any = true;
                 int r;
 
-                r = mountinfo_parse_delegate_value(names, cases[i].kind, cases[i].value, strlen(cases[i].value),
+                r = mountinfo_parse_delegate_value(names_builtin, cases[i].kind, cases[i].value, strlen(cases[i].value),
                                                    &mask, &any, &d);
                 if (r != cases[i].ret)
                         fail_msg("case %zu '%s': ret %d, expected %d", i, cases[i].value, r, cases[i].ret);
@@ -231,7 +202,7 @@ static void test_delegate_value(void **state) {
         {
                 uint64_t mask;
 
-                assert_int_equal(mountinfo_parse_delegate_value(names, BPF_KIND_COMMAND, "map_createXXXX", 10,
+                assert_int_equal(mountinfo_parse_delegate_value(names_builtin, BPF_KIND_COMMAND, "map_createXXXX", 10,
                                                                 &mask, NULL, NULL), 0);
                 assert_int_equal(mask, 1);
         }
@@ -328,7 +299,7 @@ static void test_truncated(void **state) {
                 }
                 assert_int_equal(r, 0);
                 /* "delegate_cmds=map_cr" decodes with an unknown name, "0x" would fail cleanly */
-                r = mountinfo_parse_delegation(names, m.super_options, &d);
+                r = mountinfo_parse_delegation(names_builtin, m.super_options, &d);
                 assert_true(r >= 0);
                 mountinfo_done(&m);
         }
@@ -372,7 +343,7 @@ static void test_long_lines(void **state) {
                 while ((size_t) (q - s) < cap)
                         q = stpcpy(q, "xdp:");
                 *q = '\0';
-                assert_int_equal(mountinfo_parse_delegation(names, s, &d), 1);
+                assert_int_equal(mountinfo_parse_delegation(names_builtin, s, &d), 1);
                 assert_int_equal(d.masks[BPF_KIND_PROGRAM], UINT64_C(1) << 6);
                 free(s);
         }
@@ -419,5 +390,5 @@ int main(void) {
                 cmocka_unit_test(test_unescape),
         };
 
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, names_builtin_setup, names_teardown);
 }

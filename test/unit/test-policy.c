@@ -11,18 +11,8 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "test-util.h"
 #include "policy.h"
-
-static BpfNames *names;
-
-static int setup(void **state) {
-        return bpf_names_new_builtin(&names) < 0 ? -1 : 0;
-}
-
-static int teardown(void **state) {
-        bpf_names_free(names);
-        return 0;
-}
 
 static void test_parse_valid(void **state) {
         static const struct {
@@ -44,7 +34,7 @@ static void test_parse_valid(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 Policy *p = NULL;
                 char error[512] = "";
-                int r = policy_parse(names, "t.conf", cases[i].text, &p, error, sizeof error);
+                int r = policy_parse(names_builtin, "t.conf", cases[i].text, &p, error, sizeof error);
 
                 if (r < 0)
                         fail_msg("case %zu: %s", i, error);
@@ -75,7 +65,7 @@ static void test_parse_invalid(void **state) {
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 Policy *p = NULL;
                 char error[512] = "";
-                int r = policy_parse(names, "t.conf", cases[i].text, &p, error, sizeof error);
+                int r = policy_parse(names_builtin, "t.conf", cases[i].text, &p, error, sizeof error);
 
                 assert_true(r < 0);
                 if (!strstr(error, cases[i].needle))
@@ -132,44 +122,44 @@ static void test_find(void **state) {
 
         /* the unit match wins, and the world-writable one is ignored and reported */
         reports = 0;
-        assert_int_equal(policy_find(names, dirs, &c, &p, count_report, NULL), 0);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, count_report, NULL), 0);
         assert_true(p->delegation.masks[0] == 0x20);
         assert_int_equal(reports, 1);
         policy_free(p);
 
         /* /etc masks /run by file name */
         write_policy(etc, "a.conf", "[Match]\nUnit=a.service\n[Delegation]\nCommands=obj_pin\n", 0644);
-        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), 0);
         assert_true(p->delegation.masks[0] == 0x40);
         policy_free(p);
 
         /* without a unit: the user, then the supplementary group */
         c.unit = NULL;
-        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), 0);
         assert_int_equal(p->match, POLICY_MATCH_USER);
         policy_free(p);
         c.uid = 2000;
-        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), 0);
         assert_int_equal(p->match, POLICY_MATCH_GROUP);
         policy_free(p);
         c.n_groups = 0;
-        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), -ENOENT);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), -ENOENT);
 
         /* another unit gets nothing */
         c.unit = "b.service";
-        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), -ENOENT);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), -ENOENT);
 
         /* an exact unit name beats a template pattern, whatever the file order; an all-zero policy
          * counts (a private bpffs without delegation) */
         write_policy(etc, "0-template.conf", "[Match]\nUnit=t@.service\n[Delegation]\nCommands=map_create\n", 0644);
         write_policy(etc, "z-instance.conf", "[Match]\nUnit=t@off.service\n[Delegation]\nCommands=0x0\n", 0644);
         c.unit = "t@off.service";
-        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), 0);
         assert_string_equal(p->unit, "t@off.service");
         assert_true(delegation_is_empty(&p->delegation));
         policy_free(p);
         c.unit = "t@on.service";
-        assert_int_equal(policy_find(names, dirs, &c, &p, NULL, NULL), 0);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), 0);
         assert_string_equal(p->unit, "t@.service");
         assert_true(p->delegation.masks[0] == 0x1);
         policy_free(p);
@@ -182,7 +172,7 @@ static void test_find(void **state) {
                 assert_int_equal(symlink(target, link), 0);
                 reports = 0;
                 c.unit = "a.service";
-                assert_int_equal(policy_find(names, dirs, &c, &p, count_report, NULL), 0);
+                assert_int_equal(policy_find(names_builtin, dirs, &c, &p, count_report, NULL), 0);
                 assert_int_equal(reports, 2); /* w.conf and s.conf */
                 policy_free(p);
         }
@@ -201,5 +191,5 @@ int main(void) {
                 cmocka_unit_test(test_unit_matches),
                 cmocka_unit_test(test_find),
         };
-        return cmocka_run_group_tests(tests, setup, teardown);
+        return cmocka_run_group_tests(tests, names_builtin_setup, names_teardown);
 }

@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +17,7 @@
 #include <unistd.h>
 
 #include "macro.h"
+#include "test-util.h"
 #include "unit-file.h"
 
 #define ETC "/etc/systemd/system"
@@ -35,28 +35,10 @@ static char *make_root(void) {
         return r;
 }
 
-static int rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw) {
-        (void) remove(p);
-        return 0;
-}
-
 static void rm_root(char *root) {
         if (root)
-                (void) nftw(root, rm_one, 16, FTW_DEPTH|FTW_PHYS);
+                rm_rf(root);
         free(root);
-}
-
-static void mkdir_parents(const char *path) {
-        char buf[PATH_MAX];
-
-        assert_true(strlen(path) < sizeof buf);
-        strcpy(buf, path);
-        for (char *s = buf + 1; *s; s++)
-                if (*s == '/') {
-                        *s = '\0';
-                        (void) mkdir(buf, 0755);
-                        *s = '/';
-                }
 }
 
 static char *fx_path(const char *root, const char *rel) {
@@ -68,13 +50,8 @@ static char *fx_path(const char *root, const char *rel) {
 
 static void fx_write(const char *root, const char *rel, const char *content) {
         _cleanup_(freep) char *p = fx_path(root, rel);
-        FILE *f;
 
-        mkdir_parents(p);
-        f = fopen(p, "we");
-        assert_non_null(f);
-        assert_int_equal(fputs(content, f) >= 0 || *content == '\0', 1);
-        assert_int_equal(fclose(f), 0);
+        write_text(p, content);
 }
 
 static void fx_link(const char *root, const char *rel, const char *target) {
