@@ -51,6 +51,7 @@ ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print
 if [ -z "${BPFTOKEN_SKIP_E2E:-}" ]; then
         echo "=== end-to-end: real systemd as PID 1 in containers"
         dest=$(mktemp -d /tmp/bpftoken-destdir.XXXXXX)
+        chmod 755 "$dest"
         meson setup build-e2e --werror -Dprefix=/usr -Dsysconfdir=/etc -Dtests=false >/dev/null \
                 && meson compile -C build-e2e >/dev/null \
                 && DESTDIR=$dest meson install -C build-e2e --no-rebuild >/dev/null

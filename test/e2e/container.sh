@@ -113,11 +113,15 @@ ct_create() {
 
 # ct_install_destdir DIR: copy a `meson install --destdir DIR` tree into the
 # copy.  tar with --keep-directory-symlink follows the root filesystem's
-# merged-/usr symlinks (/lib -> usr/lib) instead of replacing them.
+# merged-/usr symlinks (/lib -> usr/lib) instead of replacing them, and with
+# --no-overwrite-dir leaves the modes of existing directories alone.
 ct_install_destdir() {
         local dir=$1
         [[ -d $dir ]] || { ct_log "install tree $dir does not exist"; return 1; }
-        tar -C "$dir" -cf - . | tar -C "$CT_ROOT" --keep-directory-symlink --no-same-owner -xf -
+        # --no-overwrite-dir: the tree's directories (its top, a 0700 mktemp -d, above all) must not
+        # change the modes of the copy's /, /usr ...: a 0700 / breaks every unprivileged service.
+        tar -C "$dir" -cf - . |
+                tar -C "$CT_ROOT" --keep-directory-symlink --no-overwrite-dir --no-same-owner -xf -
 }
 
 # The init script: runs as PID 1 of the new PID namespace, in private mount,
@@ -230,7 +234,18 @@ ct_boot() {
                         ct_exec test -S /run/systemd/private 2>/dev/null && break
                 sleep 0.1
         done
-        state=$(ct_exec timeout "${BPFTOKEN_E2E_BOOT_TIMEOUT:-120}" systemctl is-system-running --wait 2>/dev/null) || true
+        # Poll rather than 'is-system-running --wait': on systemd 252 --wait needs the D-Bus system
+        # bus, and a boot whose dbus.service is slow to start then ends at once with no state.
+        local deadline=$((SECONDS + ${BPFTOKEN_E2E_BOOT_TIMEOUT:-120}))
+        while :; do
+                state=$(ct_exec systemctl is-system-running 2>/dev/null) || true
+                case $state in
+                initializing | starting | "") ;;
+                *) break ;;
+                esac
+                ((SECONDS < deadline)) || break
+                sleep 0.5
+        done
         case $state in
         running) ;;
         degraded)
