@@ -291,7 +291,7 @@ static int run(int argc, char *argv[]) {
         if (initial) {
                 /* We made the namespaces: leave exactly the capabilities the delegation needs. Inside a
                  * unit the unit's own settings decide, untouched. */
-                r = caps_restrict_to(delegation_needed_capabilities(names, &d), arg_user && uid != 0 ? true : false,
+                r = caps_restrict_to(delegation_needed_capabilities(names, &d), arg_user && uid != 0,
                                      uid, gid);
                 if (r < 0)
                         return log_error_errno(r, "Failed to set the program's capabilities: %m");

@@ -9,18 +9,11 @@
 #include <string.h>
 #include <strings.h>
 
-#include <linux/capability.h>
 
 #include "bpf-names-table.h"
 #include "delegation.h"
 #include "macro.h"
 
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 #define BIT(b) (UINT64_C(1) << (b))
 

@@ -11,7 +11,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <linux/capability.h>
+
 #include "bpf-names.h"
+
+/* Debian 12's <linux/capability.h> predates CAP_PERFMON and CAP_BPF (Linux 5.8). */
+#ifndef CAP_PERFMON
+#  define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#  define CAP_BPF 39
+#endif
 
 /* Hard limits for untrusted input. */
 #define DELEGATION_VALUE_MAX 4096 /* bytes in one list */

@@ -36,16 +36,13 @@ static _noreturn_ void helper_open_context(int sock, int userns_fd) {
 }
 
 /* Helper 2: in the target mount namespace, attach the instance. */
-/* What helper 2 needs besides its fds; set before the fork, read in the helper only. */
-static const BpffsAttachOptions *attach_options;
-
-static _noreturn_ void helper_attach(int sock, int mntns_fd, int mnt_fd) {
+static _noreturn_ void helper_attach(int sock, int mntns_fd, int mnt_fd, const BpffsAttachOptions *o) {
         BpffsStep step;
         int r;
 
         if (setns(mntns_fd, CLONE_NEWNS) < 0)
                 helper_exit(sock, STATUS(BPFFS_STEP_MNTNS, errno), -EBADF);
-        r = bpffs_attach(mnt_fd, attach_options, &step);
+        r = bpffs_attach(mnt_fd, o, &step);
         if (r == -EEXIST)
                 helper_exit(sock, STATUS(BPFFS_STEP_NONE, EEXIST), -EBADF);
         if (r < 0)
@@ -56,7 +53,8 @@ static _noreturn_ void helper_attach(int sock, int mntns_fd, int mnt_fd) {
 /* Run one helper to completion, with a socket of its own whose other end the parent closes, so that a
  * helper that dies without a word is seen as EOF. keep[0] is replaced by the helper's socket.
  * Returns 0 with the helper's status word and an fd it sent, or -errno. */
-static int run_helper(int *keep, size_t n_keep, void (*body)(int sock, const int *keep),
+static int run_helper(int *keep, size_t n_keep, void (*body)(int sock, const int *keep, const void *userdata),
+                      const void *userdata,
                       int *ret_status, int *ret_fd, BpffsStep *ret_step) {
         _cleanup_(closep) int fd = -EBADF, parent_sock = -EBADF, child_sock = -EBADF;
         int pair[2], status = 0, r, q;
@@ -77,7 +75,7 @@ static int run_helper(int *keep, size_t n_keep, void (*body)(int sock, const int
                 return r;
         }
         if (r == 0) {
-                body(child_sock, keep);
+                body(child_sock, keep, userdata);
                 _exit(EXIT_FAILURE);
         }
         child_sock = safe_close(child_sock);
@@ -98,12 +96,12 @@ static int run_helper(int *keep, size_t n_keep, void (*body)(int sock, const int
         return 0;
 }
 
-static void body_open_context(int sock, const int *keep) {
+static void body_open_context(int sock, const int *keep, const void *userdata) {
         helper_open_context(sock, keep[1]);
 }
 
-static void body_attach(int sock, const int *keep) {
-        helper_attach(sock, keep[1], keep[2]);
+static void body_attach(int sock, const int *keep, const void *userdata) {
+        helper_attach(sock, keep[1], keep[2], userdata);
 }
 
 int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_gid, const Delegation *d,
@@ -122,12 +120,11 @@ int instance_publish_full(int userns_fd, int mntns_fd, const BpffsAttachOptions 
         int status = 0, r;
 
         *ret_step = BPFFS_STEP_NONE;
-        attach_options = o;
 
         {
                 int keep[] = { -EBADF, userns_fd };
 
-                r = run_helper(keep, ELEMENTSOF(keep), body_open_context, &status, &fs_fd, ret_step);
+                r = run_helper(keep, ELEMENTSOF(keep), body_open_context, NULL, &status, &fs_fd, ret_step);
         }
         if (r < 0)
                 return r;
@@ -154,7 +151,7 @@ int instance_publish_full(int userns_fd, int mntns_fd, const BpffsAttachOptions 
         {
                 int keep[] = { -EBADF, mntns_fd, mnt_fd };
 
-                r = run_helper(keep, ELEMENTSOF(keep), body_attach, &status, &unused_fd, ret_step);
+                r = run_helper(keep, ELEMENTSOF(keep), body_attach, o, &status, &unused_fd, ret_step);
         }
         if (r < 0)
                 return r;

@@ -28,6 +28,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "delegation.h"
 #include "exec-caps.h"
 #include "namespace-util.h"
 
@@ -98,7 +99,7 @@ int main(int argc, char *argv[]) {
         };
         const char *cgroup = NULL, *variant = "unit";
         unsigned uid = 0, gid = 0;
-        unsigned long long caps = 1ULL << 39; /* CAP_BPF */
+        unsigned long long caps = 1ULL << CAP_BPF;
         int c;
 
         while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)

@@ -19,18 +19,11 @@
 #include <cmocka.h>
 
 #include <bpf/btf.h>
-#include <linux/capability.h>
 
 #include "delegation.h"
 #include "macro.h"
 #include "test-util.h"
 
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 
 #define BIT(b) (UINT64_C(1) << (b))
 #define CAPS_BPF       BIT(CAP_BPF)
