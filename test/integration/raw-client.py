@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""A hostile or plain client of bpftoken-publish, speaking the wire format of src/shared/protocol.h.
+"""A hostile or plain client of bpftoken-publish, speaking the wire format of src/handoff/protocol.h.
 
 raw-client.py SOCKET MODE   with MODE one of:
   valid     a correct request

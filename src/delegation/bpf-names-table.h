@@ -2,8 +2,8 @@
 #pragma once
 
 /*
- * The built-in name table (bpf-names-table.c), private to src/shared/bpf-names.c,
- * src/shared/delegation.c and the tests. Kernel spellings, indexed by enum value (= bit number).
+ * The built-in name table (bpf-names-table.c), private to src/delegation/bpf-names.c,
+ * src/delegation/delegation.c and the tests. Kernel spellings, indexed by enum value (= bit number).
  */
 
 #include <stdbool.h>

@@ -8,7 +8,7 @@
 #include "macro.h"
 
 /*
- * Logging for the binaries (src/shared/ modules other than this one never log).
+ * Logging for the binaries (library modules under src/ other than this one never log).
  * Messages go to stderr, prefixed with the program name, or to /dev/kmsg (generators), or to the
  * journal. log_*_errno() return the negative errno they were given, so that a caller can write
  *         return log_error_errno(r, "Failed to frobnicate '%s': %m", p);
