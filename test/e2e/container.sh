@@ -10,10 +10,11 @@
 #  * sourced, as a library (run-matrix.sh, demo.sh):
 #        . test/e2e/container.sh
 #        ct_create ROOTFS NAME           # overlayfs copy of ROOTFS
-#        ct_install_destdir DESTDIR      # optional: the project's meson install tree
+#        ct_install_destdir DESTDIR      # or: the project's meson install tree (developers)
 #        ct_boot                         # systemd as PID 1, waits until booted
+#        ct_install_deb DEB              # the project's package, with apt, as an admin does
 #        ct_exec systemctl status        # run a command inside
-#        ct_post_install                 # daemon-reload, enable bpftoken-publish.socket
+#        ct_post_install                 # after ct_install_destdir: daemon-reload, enable the socket
 #        ct_save_journal FILE
 #        ct_poweroff
 #        ct_cleanup                      # always safe; also run from the EXIT trap
@@ -21,7 +22,7 @@
 #    ct_trap_cleanup installs EXIT/INT/TERM traps that tear everything down.
 #
 #  * as a command, for poking at a suite by hand:
-#        test/e2e/container.sh shell SUITE [DESTDIR]   # interactive shell inside
+#        test/e2e/container.sh shell SUITE [DEB|DESTDIR]   # interactive shell inside
 #        test/e2e/container.sh run SUITE CMD...        # one command, then poweroff
 #
 # What "disposable" guarantees: ct_cleanup kills every process of the
@@ -122,6 +123,19 @@ ct_install_destdir() {
         # change the modes of the copy's /, /usr ...: a 0700 / breaks every unprivileged service.
         tar -C "$dir" -cf - . |
                 tar -C "$CT_ROOT" --keep-directory-symlink --no-overwrite-dir --no-same-owner -xf -
+}
+
+# ct_install_deb DEB: install a package in the booted container with apt (its dependencies are
+# already there: no download), so its maintainer scripts run against the container's systemd.
+ct_install_deb() {
+        local deb=$1 name rc=0
+        [[ -f $deb ]] || { ct_log "no package at $deb"; return 1; }
+        name=$(basename "$deb")
+        install -m 0644 "$deb" "$CT_ROOT/var/tmp/$name"
+        ct_exec env DEBIAN_FRONTEND=noninteractive apt-get -q -y --no-install-recommends \
+                -o Dpkg::Use-Pty=0 install "/var/tmp/$name" || rc=1
+        rm -f "$CT_ROOT/var/tmp/$name"
+        return $rc
 }
 
 # The init script: runs as PID 1 of the new PID namespace, in private mount,
@@ -406,13 +420,15 @@ ct_main() {
         cmd=${1:-}
         suite=${2:-}
         [[ ($cmd == shell || $cmd == run) && -n $suite ]] || {
-                echo "usage: $0 shell SUITE [DESTDIR] | run SUITE CMD..." >&2
+                echo "usage: $0 shell SUITE [DEB|DESTDIR] | run SUITE CMD..." >&2
                 exit 2
         }
         shift 2
         if [[ $cmd == shell && $# -gt 0 ]]; then
                 destdir=$1
         fi
+        local deb=
+        [[ $destdir == *.deb ]] && { deb=$destdir; destdir=; }
         ct_check_host || exit 1
         ct_sweep_stale
         rootfs=$("$here/mkrootfs.sh" "$suite" "${BPFTOKEN_E2E_CACHE:-/var/cache/bpftoken-e2e}")
@@ -429,6 +445,7 @@ ct_main() {
         e2e_stage_files "$CT_WORK/objs" "$here"/units/*.service
         ct_boot
         [[ -n $destdir ]] && ct_post_install
+        [[ -n $deb ]] && ct_install_deb "$deb"
         e2e_build_progs >/dev/null
         ct_exec systemctl daemon-reload
         if [[ $cmd == shell ]]; then

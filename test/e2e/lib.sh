@@ -6,6 +6,38 @@
 
 E2E_LIB=/usr/local/lib/bpftoken-e2e   # where the test programs go inside a container
 
+# e2e_deb_suite SUITE: the distribution whose bpftoken package a SUITE container installs: its own
+# for bookworm and trixie; trixie's for forky (the newest release built here; on systemd >= 258 the
+# package steps aside for the native PrivateBPF=).
+e2e_deb_suite() {
+        case $1 in
+        bookworm) echo bookworm ;;
+        *) echo trixie ;;
+        esac
+}
+
+# e2e_find_deb DEBDIR SUITE: the bpftoken .deb in DEBDIR/<e2e_deb_suite SUITE>/ (no dbgsym).
+e2e_find_deb() {
+        local f
+        for f in "$1/$(e2e_deb_suite "$2")"/bpftoken_*.deb; do
+                [[ -f $f ]] && { echo "$f"; return 0; }
+        done
+        return 1
+}
+
+# e2e_build_debs DEBDIR SUITE...: build, once each, the packages the SUITE containers install
+# (test/tools/build-deb.sh: dpkg-buildpackage and lintian in the distribution's build chroot),
+# into DEBDIR/<distribution>/.  A package already there is reused.
+e2e_build_debs() {
+        local dir=$1 s d
+        shift
+        for s in "$@"; do
+                d=$(e2e_deb_suite "$s")
+                e2e_find_deb "$dir" "$d" >/dev/null && continue
+                "$E2E_HERE/../tools/build-deb.sh" "$d" "$dir/$d" >/dev/null || return 1
+        done
+}
+
 # e2e_build_objects DIR: compile the BPF objects on the host, once, for every
 # suite: e2e-array.bpf.o (array map) and e2e-hash.bpf.o (hash map).
 e2e_build_objects() {
@@ -40,7 +72,7 @@ e2e_build_progs() {
                gcc -O2 -Wall -Werror -o e2e-bpfprobe src/e2e-bpfprobe.c"
 }
 
-# e2e_has_generator: is bpftoken-generator installed in the copy?
+# e2e_has_generator: is bpftoken-generator installed in the copy (by the package or a tree)?
 e2e_has_generator() {
         local d
         for d in usr/lib usr/local/lib lib; do

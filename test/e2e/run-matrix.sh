@@ -3,15 +3,15 @@
 #
 # run-matrix.sh [SUITE...]: the end-to-end test matrix.  For every suite
 # (default: bookworm trixie forky, or $BPFTOKEN_E2E_SUITES) it boots a
-# disposable container with the suite's own systemd as PID 1, installs the
-# project from $BPFTOKEN_DESTDIR (a `meson install --destdir` tree built by
-# the caller), drops the scenario units from test/e2e/units/ and runs them.
+# disposable container with the suite's own systemd as PID 1, drops the
+# scenario units from test/e2e/units/ in, installs the project's Debian
+# package with apt (what an administrator installs: bookworm's build on
+# bookworm, trixie's on trixie and forky) and runs the scenarios.
 # Output is TAP ("ok N - suite: scenario"), then "N passed, N failed"; the
 # exit status is non-zero if anything failed.
 #
 #   bookworm (systemd 252), trixie (257): the units' PrivateBPF=/BPFDelegate*=
-#       lines only work through bpftoken (generator + bpftoken-exec + publisher);
-#       without BPFTOKEN_DESTDIR these scenarios fail, as they should.
+#       lines only work through bpftoken (generator + bpftoken-exec + publisher).
 #   forky (systemd >= 258): the native implementation.  The prerequisites
 #       native needs for a usable token (PrivateUsers=, PrivateMounts=yes,
 #       DelegateNamespaces=mnt, AmbientCapabilities=CAP_BPF for User= units)
@@ -19,7 +19,13 @@
 #       adds them as a drop-in (and says so).
 #
 # Environment:
-#   BPFTOKEN_DESTDIR            install tree to copy into each container
+#   BPFTOKEN_DEBS               directory with the packages, DEBS/bookworm/ and
+#                               DEBS/trixie/ (test/tools/build-deb.sh); unset:
+#                               built here, into the results directory
+#   BPFTOKEN_DESTDIR            instead of the package: a `meson install
+#                               --destdir` tree copied into each container
+#                               (quicker for developers; no maintainer scripts)
+#   BPFTOKEN_E2E_NO_INSTALL=1   install nothing (the bpftoken scenarios must fail)
 #   BPFTOKEN_E2E_SUITES         suites when none are given as arguments
 #   BPFTOKEN_E2E_SCENARIOS      run only these scenarios (space separated names)
 #   BPFTOKEN_E2E_CACHE          rootfs cache (default /var/cache/bpftoken-e2e)
@@ -45,6 +51,8 @@ E2E_HERE=$here
 
 cache=${BPFTOKEN_E2E_CACHE:-/var/cache/bpftoken-e2e}
 destdir=${BPFTOKEN_DESTDIR:-}
+debdir=${BPFTOKEN_DEBS:-}
+[[ -z $destdir ]] || debdir=     # a developer's install tree wins over the packages
 unit_timeout=${BPFTOKEN_E2E_UNIT_TIMEOUT:-60}
 if [[ $# -gt 0 ]]; then
         suites=("$@")
@@ -385,7 +393,7 @@ sc_concurrent-delegations() {
 sc_analyze() {
         local rc=0 u=e2e-analyze.service out i
         if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
-                say "bpftoken-analyze is not installed in the container (set BPFTOKEN_DESTDIR)"
+                say "bpftoken-analyze is not installed in the container"
                 return 1
         fi
         mark_unit "$u"
@@ -471,7 +479,7 @@ sc_untouched() {
 # A suite: boot, set up, every scenario, journal, poweroff.  Sets the globals
 # path (native|bpftoken) and sd_version used by the scenarios.
 run_suite() {
-        local suite=$1 rootfs booted=0 s rc have_gen=0 v mode
+        local suite=$1 rootfs booted=0 s rc have_gen=0 v mode deb=
         note "=== $suite ==="
         if ! rootfs=$("$here/mkrootfs.sh" "$suite" "$cache" 2>>"$results/mkrootfs-$suite.log"); then
                 say "building the $suite root filesystem failed:"
@@ -489,7 +497,6 @@ run_suite() {
                         ct_install_destdir "$destdir" || return 1
                 fi
                 e2e_stage_files "$objdir" "$here"/units/e2e-*.service || return 1
-                e2e_has_generator && have_gen=1
                 if ct_boot 2>"$results/boot-$suite.log"; then
                         boot_ok=1
                         break
@@ -513,9 +520,25 @@ run_suite() {
         if [[ $booted -eq 1 ]]; then
                 path=native
                 [[ $sd_version -lt 258 ]] && path=bpftoken
-                if [[ -n $destdir ]]; then
+                if [[ -n $debdir ]]; then
+                        # The package, with apt, into the running system: its postinst reloads
+                        # systemd (the generator runs) and starts the publisher socket.
+                        rc=0
+                        if deb=$(e2e_find_deb "$debdir" "$suite"); then
+                                ct_install_deb "$deb" 2>&1 | say_lines || rc=1
+                                [[ $(ct_exec systemctl is-active bpftoken-publish.socket) == active ]] ||
+                                        { say "bpftoken-publish.socket is not active after the installation"; rc=1; }
+                        else
+                                say "no package for $suite in $debdir/$(e2e_deb_suite "$suite")"
+                                rc=1
+                        fi
+                        e2e_has_generator && have_gen=1
+                        [[ $have_gen -eq 1 ]] || { say "the package installed no bpftoken-generator"; rc=1; }
+                        tap $rc "$suite: apt install ${deb:+$(basename "$(dirname "$deb")")/$(basename "$deb")}"
+                elif [[ -n $destdir ]]; then
                         rc=0
                         ct_post_install 2>&1 | say_lines || rc=1
+                        e2e_has_generator && have_gen=1
                         if [[ $path == bpftoken ]] && ! ct_exec test -x /usr/bin/bpftoken-exec && ! ct_exec test -x /usr/local/bin/bpftoken-exec; then
                                 say "no bpftoken-exec in $destdir"
                                 rc=1
@@ -523,8 +546,8 @@ run_suite() {
                         [[ $path == bpftoken && $have_gen -eq 0 ]] && { say "no bpftoken-generator in $destdir"; rc=1; }
                         tap $rc "$suite: install bpftoken from $destdir"
                 elif [[ $path == bpftoken ]]; then
-                        say "systemd $sd_version needs bpftoken for PrivateBPF=: set BPFTOKEN_DESTDIR to a meson install tree"
-                        tap 1 "$suite: install bpftoken (BPFTOKEN_DESTDIR is not set)"
+                        say "systemd $sd_version needs bpftoken for PrivateBPF=: BPFTOKEN_E2E_NO_INSTALL=1 installed nothing"
+                        tap 1 "$suite: install bpftoken (nothing installed)"
                 fi
                 mode=${BPFTOKEN_E2E_NATIVE_PREREQS:-auto}
                 if [[ $path == native ]]; then
@@ -580,6 +603,15 @@ start=$SECONDS
 ct_check_host || exit 1
 ct_sweep_stale
 e2e_build_objects "$objdir"
+if [[ -z $debdir && -z $destdir && ${BPFTOKEN_E2E_NO_INSTALL:-0} != 1 ]]; then
+        debdir=$results/debs
+        t=$SECONDS
+        if e2e_build_debs "$debdir" "${suites[@]}"; then
+                note "packages built after $((SECONDS - t)) s: $(cd "$debdir" && echo */bpftoken_*.deb)"
+        else
+                note "building the packages failed (logs in $debdir)"
+        fi
+fi
 # Build (or find) every suite's root filesystem first, one after the other
 # (measured here: three parallel builds on 2 cores took 290 s, one after the
 # other ~220 s).  run_suite then finds them cached.
