@@ -2,16 +2,17 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 # Run every test of bpftoken, as root, on a fresh Debian 12 machine: installs what it needs, builds
 # with -Werror, runs the unit, fuzz-replay and integration suites, runs them again under
-# ASan+UBSan, then the end-to-end matrix under a real systemd PID 1 (252, 257, 262).
+# ASan+UBSan, then builds the Debian packages and follows their life cycle in containers, and runs
+# the end-to-end matrix under a real systemd PID 1 (252, 257, 262) with the package installed.
 # Ends with one line "N passed, N failed[, N skipped]". Under CI=true a skipped test is a failure.
 #
-#   sudo test/run-all.sh                  everything
-#   BPFTOKEN_SKIP_E2E=1 test/run-all.sh   without the container matrix (developers, quick)
+#   test/run-all.sh                       everything (as root; with sudo: sudo test/run-all.sh)
+#   BPFTOKEN_SKIP_E2E=1 test/run-all.sh   without the packages and containers (developers, quick)
 set -uo pipefail
 
 cd "$(dirname "$0")/.."
 SRC=$(pwd)
-[ "$(id -u)" = 0 ] || { echo "run-all.sh: the integration tests need root (namespaces, mounts, BPF): run it with sudo." >&2; exit 1; }
+[ "$(id -u)" = 0 ] || { echo "run-all.sh: the integration tests need root (namespaces, mounts, BPF): run it as root (or with sudo)." >&2; exit 1; }
 
 test/tools/install-deps.sh || exit 1
 BPFTOOL=$(test/tools/fetch-bpftool.sh) || exit 1
@@ -48,19 +49,25 @@ run_suite build-ci -Dbuildtype=debugoptimized
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
 
-if [ -z "${BPFTOKEN_SKIP_E2E:-}" ]; then
-        echo "=== end-to-end: real systemd as PID 1 in containers"
-        dest=$(mktemp -d /tmp/bpftoken-destdir.XXXXXX)
-        chmod 755 "$dest"
-        meson setup build-e2e --werror -Dprefix=/usr -Dsysconfdir=/etc -Dtests=false >/dev/null \
-                && meson compile -C build-e2e >/dev/null \
-                && DESTDIR=$dest meson install -C build-e2e --no-rebuild >/dev/null
-        e2e_log=$(mktemp /tmp/bpftoken-e2e.XXXXXX)
-        BPFTOKEN_DESTDIR=$dest test/e2e/run-matrix.sh 2>&1 | tee "$e2e_log"
-        p=$(grep -c '^ok ' "$e2e_log"); f=$(grep -c '^not ok ' "$e2e_log")
+count_tap() {            # count_tap LOG: a TAP log's ok / not ok lines (none at all is a failure)
+        local p f
+        p=$(grep -c '^ok ' "$1"); f=$(grep -c '^not ok ' "$1")
         [ "$p" -gt 0 ] || f=$((f + 1))
         passed=$((passed + p)); failed=$((failed + f))
-        rm -rf "$dest" "$e2e_log"
+}
+
+if [ -z "${BPFTOKEN_SKIP_E2E:-}" ]; then
+        # The packages are built once per distribution (in its build chroot, lintian clean) by the
+        # first step and installed by both.
+        debs=$(mktemp -d /var/tmp/bpftoken-debs.XXXXXX)
+        e2e_log=$(mktemp /tmp/bpftoken-e2e.XXXXXX)
+        echo "=== Debian packages: build (bookworm, trixie), lintian, install, upgrade, remove, purge"
+        BPFTOKEN_DEBS=$debs test/tools/deb-ci.sh bookworm trixie 2>&1 | tee "$e2e_log"
+        count_tap "$e2e_log"
+        echo "=== end-to-end: real systemd as PID 1 in containers, the package installed with apt"
+        BPFTOKEN_DEBS=$debs test/e2e/run-matrix.sh 2>&1 | tee "$e2e_log"
+        count_tap "$e2e_log"
+        rm -rf "$debs" "$e2e_log"
 fi
 
 if [ "${CI:-}" = true ] && [ "$skipped" -gt 0 ]; then

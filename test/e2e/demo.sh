@@ -3,12 +3,13 @@
 #
 # demo.sh [SUITE]: bpftoken end to end, in a few minutes, on this machine.
 #
-#   1. builds bpftoken (meson setup / compile / install --destdir into a
-#      temporary directory), unless BPFTOKEN_DESTDIR names a built tree;
-#   2. builds (or reuses) a Debian root filesystem: trixie (systemd 257) by
+#   1. builds (or reuses) a Debian root filesystem: trixie (systemd 257) by
 #      default, or SUITE (bookworm = 252, forky = 262 with native PrivateBPF=);
-#   3. boots a throwaway copy of it with its own systemd as PID 1, installs
-#      bpftoken into it;
+#   2. builds bpftoken's Debian package for it, the way Debian builds packages
+#      (dpkg-buildpackage in a clean build chroot, lintian; forky gets
+#      trixie's), unless BPFTOKEN_DESTDIR names a `meson install` tree;
+#   3. boots a throwaway copy of the root filesystem with its own systemd as
+#      PID 1 and installs the package with apt, as an administrator would;
 #   4. starts test/e2e/units/demo.service -- a User=nobody service written
 #      with systemd 258's PrivateBPF=/BPFDelegate*= lines only -- whose
 #      unmodified libbpf programs (bpftool, and a plain bpf_object__load()
@@ -18,10 +19,13 @@
 #   6. powers the container off and removes it.
 #
 # Needs root and a kernel with BPF tokens (>= 6.9); installs debootstrap,
-# clang, meson/ninja and the libraries from Debian's archive if missing.  Exit status 0 when the service got and used its token.
+# clang, meson/ninja and the libraries from Debian's archive if missing.  Exit
+# status 0 when the service got and used its token.
 #
-# Environment: BPFTOKEN_DESTDIR (skip the build), BPFTOKEN_E2E_CACHE (rootfs
-# cache, default /var/cache/bpftoken-e2e), BPFTOKEN_E2E_KEEP=1 (keep the copy).
+# Environment: BPFTOKEN_DEBS (a directory with DEBS/SUITE/bpftoken_*.deb: skip
+# the package build), BPFTOKEN_DESTDIR (a meson install tree instead of the
+# package), BPFTOKEN_E2E_CACHE (root filesystems and build chroots, default
+# /var/cache/bpftoken-e2e), BPFTOKEN_E2E_KEEP=1 (keep the copy).
 
 set -euo pipefail
 
@@ -64,33 +68,31 @@ trap 'exit 130' INT
 trap 'exit 143' TERM
 t0=$SECONDS
 
-# 1. Build and install bpftoken into a staging tree.
-if [[ -n ${BPFTOKEN_DESTDIR:-} ]]; then
-        step "Using the bpftoken build in $BPFTOKEN_DESTDIR"
-        destdir=$BPFTOKEN_DESTDIR
-else
-        step "Building bpftoken (meson, prefix /usr)"
-        destdir=$work/dest
-        if ! { meson setup "$work/build" "$repo" --prefix=/usr -Dtests=false &&
-               meson compile -C "$work/build" &&
-               meson install -C "$work/build" --destdir "$destdir"; } >"$work/build.log" 2>&1; then
-                tail -n 30 "$work/build.log" | indent
-                die "the build failed (full log above)"
-        fi
-        info "installed into $destdir:"
-        (cd "$destdir" && find . -type f | sort | indent)
-fi
-
-# 2. The root filesystem (cached after the first run).
+# 1. The root filesystem (cached after the first run).
 step "Preparing a Debian $suite root filesystem (cached in $cache/rootfs)"
 t=$SECONDS
 rootfs=$("$here/mkrootfs.sh" "$suite" "$cache" 2> >(indent >&2)) || die "could not build the $suite root filesystem"
 info "$rootfs ($((SECONDS - t)) s)"
 
+# 2. The package (or a developer's install tree).
+destdir= deb=
+if [[ -n ${BPFTOKEN_DESTDIR:-} ]]; then
+        step "Using the bpftoken install tree in $BPFTOKEN_DESTDIR"
+        destdir=$BPFTOKEN_DESTDIR
+else
+        debs=${BPFTOKEN_DEBS:-$work/debs}
+        step "Building the bpftoken package for Debian $(e2e_deb_suite "$suite") (dpkg-buildpackage in a build chroot, lintian)"
+        t=$SECONDS
+        e2e_build_debs "$debs" "$suite" 2> >(indent >&2) || die "the package build failed (see above)"
+        deb=$(e2e_find_deb "$debs" "$suite") || die "no package in $debs"
+        info "$(basename "$deb"), $((SECONDS - t)) s; it contains:"
+        dpkg-deb -c "$deb" | awk '$1 !~ /^d/ { print $6 }' | indent
+fi
+
 # 3. A disposable copy, with bpftoken and the demo files in it; boot it.
 step "Booting a throwaway copy with its own systemd as PID 1"
 ct_create "$rootfs" "bpftoken-demo-$suite-$$"
-ct_install_destdir "$destdir"
+[[ -z $destdir ]] || ct_install_destdir "$destdir"
 mkdir -p "$work/objs"
 e2e_build_objects "$work/objs" || die "clang could not build the BPF object"
 e2e_stage_files "$work/objs" "$here/units/$unit"
@@ -98,7 +100,13 @@ t=$SECONDS
 ct_boot || die "the container did not boot (see above)"
 sd=$(e2e_systemd_version)
 info "systemd $sd is running as PID 1 (host PID $CT_PID1), booted in $((SECONDS - t)) s"
-ct_post_install 2>&1 | indent || die "setting up bpftoken in the container failed"
+if [[ -n $deb ]]; then
+        step "apt install ./$(basename "$deb") (reloads systemd, so the generator runs; starts the publisher socket)"
+        ct_install_deb "$deb" 2>&1 | grep -v 'Reading database' | indent || die "installing the package failed"
+        info "bpftoken-publish.socket: $(ct_exec systemctl is-enabled bpftoken-publish.socket), $(ct_exec systemctl is-active bpftoken-publish.socket)"
+else
+        ct_post_install 2>&1 | indent || die "setting up bpftoken in the container failed"
+fi
 if [[ $sd -ge 258 ]]; then
         if e2e_has_generator; then
                 info "systemd $sd implements PrivateBPF= natively; bpftoken-generator adds its prerequisites"

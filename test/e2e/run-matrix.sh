@@ -562,6 +562,21 @@ run_suite() {
                 fi
                 ct_exec systemctl daemon-reload
 
+                # Who serves PrivateBPF=: the installed bpftoken wraps ExecStart= below 258 and steps
+                # aside for systemd's own implementation from 258 on.
+                if [[ $have_gen -eq 1 ]]; then
+                        rc=0
+                        v=$(uprop e2e-root.service ExecStart)
+                        if [[ $path == bpftoken ]]; then
+                                grep -q 'bpftoken-exec' <<<"$v" || { say "ExecStart= is not wrapped: $v"; rc=1; }
+                                tap $rc "$suite: the generator wraps ExecStart= in bpftoken-exec (systemd $sd_version has no PrivateBPF=)"
+                        else
+                                grep -q 'bpftoken-exec' <<<"$v" && { say "ExecStart= is wrapped: $v"; rc=1; }
+                                [[ $(uprop e2e-root.service PrivateBPF) == yes ]] || { say "PrivateBPF=$(uprop e2e-root.service PrivateBPF)"; rc=1; }
+                                tap $rc "$suite: bpftoken steps aside: ExecStart= unwrapped, systemd $sd_version's own PrivateBPF=yes in charge"
+                        fi
+                fi
+
                 # The test programs, built against this distribution's libbpf.
                 rc=0
                 v=$(e2e_build_progs 2>&1) || rc=1
