@@ -167,6 +167,8 @@ suite_lifecycle() {
         [[ $(ct_exec systemctl is-active bpftoken-publish.socket) != active ]] || { say "socket still active"; rc=1; }
         v=$(ct_exec find /run -name '*bpftoken*')
         [[ -z $v ]] || { say "left in /run:" "$v"; rc=1; }
+        v=$(ct_exec systemctl show -P DropInPaths "$UNIT")
+        grep -q '/run/systemd/generator' <<<"$v" && { say "the generator's drop-in is still there: $v"; rc=1; }
         ct_exec test -f /etc/bpftoken/policy.d/README || { say "the conffile went before the purge"; rc=1; }
         run_unit && { say "the unit still loads BPF after the removal"; rc=1; }
         tap $rc "$suite: apt remove stops the socket, the generator's output goes, the conffile stays"
