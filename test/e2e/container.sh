@@ -197,9 +197,9 @@ EOF
 }
 
 # ct_find_pid1: the host PID of the container's PID 1 (the process in our
-# cgroup tree whose innermost PID is 1).  The whole tree: once systemd runs it
-# moves itself into init.scope, and on a loaded machine that may happen before
-# the first look.
+# cgroup whose innermost PID is 1).  Or in init.scope: once systemd runs it
+# moves itself there, and on a loaded machine that may happen before the
+# first look.
 ct_find_pid1() {
         local pid nspid
         while read -r pid; do
@@ -208,7 +208,7 @@ ct_find_pid1() {
                         echo "$pid"
                         return 0
                 fi
-        done < <(find "$CT_CGROUP" -name cgroup.procs -exec cat {} + 2>/dev/null)
+        done < <(cat "$CT_CGROUP"/cgroup.procs "$CT_CGROUP"/init.scope/cgroup.procs 2>/dev/null)
         return 1
 }
 
