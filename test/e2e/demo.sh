@@ -102,7 +102,7 @@ sd=$(e2e_systemd_version)
 info "systemd $sd is running as PID 1 (host PID $CT_PID1), booted in $((SECONDS - t)) s"
 if [[ -n $deb ]]; then
         step "apt install ./$(basename "$deb") (reloads systemd, so the generator runs; starts the publisher socket)"
-        ct_install_deb "$deb" 2>&1 | grep -v 'Reading database' | indent || die "installing the package failed"
+        ct_install_deb "$deb" 2>&1 | grep -E '^(Unpacking|Setting up|Created symlink|E:)' | indent || die "installing the package failed"
         info "bpftoken-publish.socket: $(ct_exec systemctl is-enabled bpftoken-publish.socket), $(ct_exec systemctl is-active bpftoken-publish.socket)"
 else
         ct_post_install 2>&1 | indent || die "setting up bpftoken in the container failed"
