@@ -165,6 +165,8 @@ suite_lifecycle() {
         ct_exec env DEBIAN_FRONTEND=noninteractive apt-get -q -y remove bpftoken 2>&1 | say_lines || rc=1
         [[ $(pkg_version) == *" rc " ]] || { say "dpkg: $(pkg_version)"; rc=1; }
         [[ $(ct_exec systemctl is-active bpftoken-publish.socket) != active ]] || { say "socket still active"; rc=1; }
+        v=$(ct_exec systemctl list-units --no-legend --plain --state=active,activating 'bpftoken*')
+        [[ -z $v ]] || { say "units still running:" "$v"; rc=1; }
         v=$(ct_exec find /run -name '*bpftoken*')
         [[ -z $v ]] || { say "left in /run:" "$v"; rc=1; }
         v=$(ct_exec systemctl show -P DropInPaths "$UNIT")
