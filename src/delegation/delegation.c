@@ -707,3 +707,19 @@ bool delegation_is_empty(const Delegation *d) {
                         return false;
         return true;
 }
+
+uint64_t delegation_cgroup_program_mask(const BpfNames *names, const Delegation *d) {
+        static const char *const types[] = {
+                "cgroup_skb", "cgroup_sock", "cgroup_sock_addr", "sock_ops", "cgroup_device",
+                "cgroup_sysctl", "cgroup_sockopt",
+        };
+        uint64_t mask = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(types); i++) {
+                unsigned bit;
+
+                if (bpf_names_lookup(names, BPF_KIND_PROGRAM, types[i], &bit) >= 0)
+                        mask |= BIT(bit);
+        }
+        return d->masks[BPF_KIND_PROGRAM] & mask;
+}

@@ -8,6 +8,7 @@
 #include <sys/capability.h>
 
 #include "generator-exec.h"
+#include "generator-attach.h"
 #include "generator-unit.h"
 #include "macro.h"
 #include "strv.h"
@@ -674,8 +675,22 @@ static int format_policy(const GeneratorContext *ctx, const UnitConfig *c, const
         return text_finish(&t, ret);
 }
 
+/* What attaching programs needs (issue 8, generator-attach.c), with a note when cgroup programs stay
+ * host-wide. */
+static int plan_attach(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p,
+                       AttachNeeds *ret) {
+        generator_attach_plan(ctx, c, &q->delegation, unit_runs_as_root(c),
+                              eval_capability_set(c, "CapabilityBoundingSet", UINT64_MAX),
+                              eval_capability_set(c, "AmbientCapabilities", 0), ret);
+        if (!ret->unconfined)
+                return 0;
+        return strv_extendf(&p->notes, "%s: the unit's cgroup programs can attach to every cgroup of the host, "
+                            "the root included", ret->unconfined);
+}
+
 static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
         _cleanup_(strv_freep) char **keys = NULL;
+        AttachNeeds attach;
         Needs needs = {};
         AddressFamilies af;
         const char *hidden_key, *v;
@@ -727,6 +742,10 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
         r = write_prerequisites(t.f, &needs, &keys);
         if (r >= 0)
                 r = write_ambient(t.f, &needs, &keys);
+        if (r >= 0)
+                r = plan_attach(ctx, c, q, p, &attach);
+        if (r >= 0)
+                r = generator_attach_write(t.f, &attach, &keys);
         if (r < 0)
                 goto fail;
         if (af.restricted && af.allow_list && !af.has_unix) {
@@ -823,6 +842,7 @@ static bool diag_needs_normalizing(const DelegationDiag *d) {
 
 static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
         _cleanup_(strv_freep) char **keys = NULL;
+        AttachNeeds attach;
         Needs needs = {};
         bool delegate_mnt, normalize_any = false, anything = false;
         bool normalize[_BPF_KIND_MAX] = {};
@@ -851,7 +871,12 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
                 normalize_any = normalize_any || normalize[k];
         }
 
-        anything = needs.private_users || needs.private_mounts || delegate_mnt || needs.ambient || normalize_any;
+        r = plan_attach(ctx, c, q, p, &attach);
+        if (r < 0)
+                return r;
+        anything = needs.private_users || needs.private_mounts || delegate_mnt || needs.ambient || normalize_any ||
+                   attach.protect_control_groups || attach.delegate_cgroupns || attach.deny_mount_calls ||
+                   attach.delegate_netns || attach.token_path;
         if (!anything) {
                 p->result = PLAN_WRITE;
                 return 0;
@@ -878,6 +903,8 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
                         goto fail;
         }
         r = write_ambient(t.f, &needs, &keys);
+        if (r >= 0)
+                r = generator_attach_write(t.f, &attach, &keys);
         if (r < 0)
                 goto fail;
 

@@ -6,6 +6,8 @@
 #include <sys/socket.h>
 
 #include "bpf-names.h"
+#include "cgroup-confine.h"
+#include "cgroup-util.h"
 #include "config.h"
 #include "decision-log.h"
 #include "delegation.h"
@@ -15,6 +17,7 @@
 #include "peer.h"
 #include "policy.h"
 #include "protocol.h"
+#include "syscalls.h"
 #include "publish-request.h"
 #include "token-errors.h"
 
@@ -33,6 +36,38 @@ static int answer(int sock, DecisionResult result, const Peer *peer, const Polic
                                message);
         if (r < 0)
                 log_debug_errno(r, "Failed to send the reply, the caller is gone: %m");
+        return 0;
+}
+
+static int publish_confine_cgroups(const Peer *peer, const uint64_t *host_groups, size_t n_host_groups,
+                                   char *message, size_t size) {
+        _cleanup_(freep) char *unit_path = NULL;
+        CgroupConfineStep step = CGROUP_CONFINE_STEP_UNIT_CGROUP;
+        CgroupConfineTarget t;
+        int r;
+
+        r = cgroup_pid_get_unit_path(peer->pid, &unit_path);
+        if (r >= 0)
+                r = sys_pidfd_send_signal(peer->pidfd, 0); /* the path was not a recycled PID's */
+        if (r >= 0) {
+                t = (CgroupConfineTarget) {
+                        .mntns_fd = peer->mntns_fd,
+                        .userns_fd = peer->userns_fd,
+                        .pidfd = peer->pidfd,
+                        .pid = peer->pid,
+                        .unit_path = unit_path,
+                        .host_peer_groups = host_groups,
+                        .n_host_peer_groups = n_host_groups,
+                };
+                r = cgroup_confine_unit(&t, &step);
+        }
+        if (r < 0) {
+                snprintf(message, size, "%s (step %s: %s)", cgroup_confine_error_sentence(step, r),
+                         cgroup_confine_step_to_string(step), strerror(-r));
+                return r;
+        }
+        log_debug("%s: cgroup programs confined to %s (%s).", peer->unit ?: "caller", unit_path,
+                  r > 0 ? "ProtectControlGroups=private already did it" : "bind mount on /sys/fs/cgroup");
         return 0;
 }
 
@@ -107,6 +142,14 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
                 .host_peer_groups = host_groups,
                 .n_host_peer_groups = n_host_groups,
         };
+        /* Cgroup programs attach to any cgroup the caller can open: first confine its view to its own
+         * cgroup (issue 8; see cgroup-confine.h). Before the instance, so a refusal leaves nothing. */
+        if (delegation_cgroup_program_mask(names, &policy->delegation) != 0) {
+                r = publish_confine_cgroups(&peer, host_groups, n_host_groups, message, sizeof message);
+                if (r < 0)
+                        return answer(sock, DECISION_REFUSED, &peer, policy, names, r, 0, message);
+        }
+
         r = instance_publish_full(peer.userns_fd, peer.mntns_fd, &attach, &policy->delegation, &step);
         if (r < 0) {
                 snprintf(message, sizeof message, "%s (step %s: %s)", bpffs_error_sentence(step, r),
