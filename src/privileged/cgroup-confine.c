@@ -7,12 +7,13 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
+#include <libmount.h>
+#include <sys/stat.h>
 #include <linux/capability.h>
 
 #include "bpf-token-uapi.h"
 #include "cgroup-confine.h"
 #include "macro.h"
-#include "mount-facts.h"
 #include "namespace-util.h"
 #include "process-util.h"
 #include "socket-util.h"
@@ -23,6 +24,7 @@
 #define STATUS_STEP(s) ((CgroupConfineStep) ((unsigned) (s) >> 16))
 #define STATUS_ERRNO(s) ((int) ((unsigned) (s) & 0xffffu))
 #define RESULT_ALREADY_CONFINED 1
+#define CGROUP2_SUPER_MAGIC_VALUE UINT64_C(0x63677270)
 
 #define BPFTOKEN_OPEN_TREE_CLOEXEC O_CLOEXEC
 #define BPFTOKEN_MOUNT_ATTR_NOSUID 0x02u
@@ -94,12 +96,14 @@ static bool path_at_or_below(const char *path, const char *dir) {
         return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-/* Could the unit undo a mount we make in its mount namespace? Only if that namespace belongs to the
- * unit's own user namespace (systemd >= 258 with DelegateNamespaces=mnt, or a namespace the unit
- * made) and the unit can hold CAP_SYS_ADMIN there: its bounding set, a kernel fact it cannot raise. */
+/* Could the unit change the mounts of its mount namespace, and so undo the confinement (or fake the
+ * mount table the helper reads)? Not if the namespace belongs to the initial user namespace (systemd
+ * < 258 creates it before the unit's user namespace). If it belongs to the unit's own user namespace
+ * (systemd >= 258 with DelegateNamespaces=mnt), only if the unit can hold CAP_SYS_ADMIN there: its
+ * bounding set, a kernel fact it cannot raise. Any other owner is a namespace the unit made itself. */
 static int confinement_undoable(const CgroupConfineTarget *t) {
         _cleanup_(fclosep) FILE *f = NULL;
-        _cleanup_(closep) int owner = -EBADF;
+        _cleanup_(closep) int owner = -EBADF, own = -EBADF;
         char path[64], line[256];
         uint64_t bounding = UINT64_MAX;
         int r;
@@ -107,9 +111,15 @@ static int confinement_undoable(const CgroupConfineTarget *t) {
         owner = ioctl(t->mntns_fd, BPFTOKEN_NS_GET_USERNS);
         if (owner < 0)
                 return -errno;
+        own = open("/proc/self/ns/user", O_RDONLY|O_CLOEXEC);
+        if (own < 0)
+                return -errno;
+        r = ns_fds_equal(owner, own);
+        if (r != 0)
+                return r < 0 ? r : 0;
         r = ns_fds_equal(owner, t->userns_fd);
         if (r <= 0)
-                return r;
+                return r < 0 ? r : 1;
 
         snprintf(path, sizeof path, "/proc/%d/status", (int) t->pid);
         f = fopen(path, "re");
@@ -137,28 +147,33 @@ static int open_own_hierarchy(void) {
                         continue;
                 if (fstatfs(fd, &sfs) < 0)
                         return -errno;
-                if ((uint64_t) sfs.f_type == MOUNT_FACTS_CGROUP2_MAGIC)
+                if ((uint64_t) sfs.f_type == CGROUP2_SUPER_MAGIC_VALUE)
                         return TAKE_FD(fd);
         }
         return -ENOMEDIUM;
 }
 
-/* Open path (absolute) in the caller's mount namespace one component at a time, never following a
- * symlink: the namespace belongs to the unit, and it may have planted one. */
-static int open_nofollow(const char *path) {
+/* Open path below dir_fd (AT_FDCWD: from "/") one component at a time as an O_PATH directory, never
+ * following a symlink and refusing "." and "..": used in the unit's mount namespace, where the unit may
+ * have planted a symlink, and as openat2()'s fallback. */
+static int openat_beneath_nofollow(int dir_fd, const char *path) {
         _cleanup_(closep) int dir = -EBADF;
-        char buf[64];
+        char buf[4096];
         char *save = NULL;
 
         if (strlen(path) >= sizeof buf)
                 return -ENAMETOOLONG;
         strcpy(buf, path);
-        dir = open("/", O_PATH|O_DIRECTORY|O_CLOEXEC);
+        dir = dir_fd == AT_FDCWD ? open("/", O_PATH|O_DIRECTORY|O_CLOEXEC)
+                                 : fcntl(dir_fd, F_DUPFD_CLOEXEC, 3);
         if (dir < 0)
                 return -errno;
         for (char *c = strtok_r(buf, "/", &save); c; c = strtok_r(NULL, "/", &save)) {
-                int fd = openat(dir, c, O_PATH|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+                int fd;
 
+                if (streq(c, ".") || streq(c, ".."))
+                        return -EINVAL;
+                fd = openat(dir, c, O_PATH|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
                 if (fd < 0)
                         return errno == ENOTDIR ? -ELOOP : -errno;
                 safe_close(dir);
@@ -167,60 +182,82 @@ static int open_nofollow(const char *path) {
         return TAKE_FD(dir);
 }
 
-static bool descends_from(const MountFacts *all, size_t n, size_t i, uint64_t ancestor) {
-        /* Bounded walk up the parent chain (a mount tree has no cycles, but we do not rely on it). */
-        for (size_t steps = 0; steps <= n; steps++) {
-                size_t j;
+/* One line of the helper's mountinfo. */
+typedef struct MountLine {
+        uint64_t id, parent_id, peer_group;
+        bool cgroup2, rdonly;
+        const char *root, *point;
+} MountLine;
 
-                if (all[i].parent_id == ancestor)
+static void mount_line_from_fs(struct libmnt_fs *fs, MountLine *ret) {
+        const char *opt = mnt_fs_get_optional_fields(fs), *sh = opt ? strstr(opt, "shared:") : NULL;
+
+        *ret = (MountLine) {
+                .id = (uint64_t) mnt_fs_get_id(fs),
+                .parent_id = (uint64_t) mnt_fs_get_parent_id(fs),
+                .peer_group = sh ? strtoull(sh + strlen("shared:"), NULL, 10) : 0,
+                .cgroup2 = streq_ptr(mnt_fs_get_fstype(fs), "cgroup2"),
+                .rdonly = mnt_fs_get_vfs_options(fs) && mnt_optstr_get_option(mnt_fs_get_vfs_options(fs), "ro",
+                                                                              NULL, NULL) == 0,
+                .root = mnt_fs_get_root(fs),
+                .point = mnt_fs_get_target(fs),
+        };
+}
+
+static struct libmnt_fs *table_find_id(struct libmnt_table *t, uint64_t id) {
+        struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
+        struct libmnt_fs *fs = NULL, *found = NULL;
+
+        if (!it)
+                return NULL;
+        while (!found && mnt_table_next_fs(t, it, &fs) == 0)
+                if ((uint64_t) mnt_fs_get_id(fs) == id)
+                        found = fs;
+        mnt_free_iter(it);
+        return found;
+}
+
+static bool descends_from(struct libmnt_table *t, struct libmnt_fs *fs, uint64_t ancestor) {
+        /* Bounded walk up the parent chain (a mount tree has no cycles, but we do not rely on it). */
+        for (int steps = 0; fs && steps < CONFINE_MOUNTS_MAX; steps++) {
+                struct libmnt_fs *parent = NULL;
+                uint64_t pid = (uint64_t) mnt_fs_get_parent_id(fs);
+
+                if (pid == ancestor)
                         return true;
-                for (j = 0; j < n && all[j].id != all[i].parent_id; j++)
-                        ;
-                if (j == n || j == i)
+                if (pid == (uint64_t) mnt_fs_get_id(fs) || !(parent = table_find_id(t, pid)))
                         return false;
-                i = j;
+                fs = parent;
         }
         return false;
 }
 
-/* After setns(): is any cgroup2 mount that shows more than the unit's subtree still reachable once
- * /sys/fs/cgroup is covered? top is the mount that will be on top of /sys/fs/cgroup if it is kept (0
- * when a new mount goes on top, which hides everything there). */
-static int scan_exposed(const char *unit_path, uint64_t top) {
-        _cleanup_(freep) uint64_t *ids = NULL;
-        _cleanup_(freep) MountFacts *all = NULL;
-        size_t n = 0, n_all = 0;
-        int r;
+/* Is any cgroup2 mount that shows more than the unit's subtree still reachable once /sys/fs/cgroup is
+ * covered? top: the mount that stays on top of /sys/fs/cgroup (0 when a new mount goes on top, which
+ * hides everything there). */
+static int scan_exposed(struct libmnt_table *t, const char *unit_path, uint64_t top) {
+        struct libmnt_iter *it;
+        struct libmnt_fs *fs;
+        int r = 0, n = 0;
 
-        r = mount_facts_list(&ids, &n, CONFINE_MOUNTS_MAX);
-        if (r < 0)
-                return r;
-        all = calloc(n ?: 1, sizeof *all);
-        if (!all)
+        it = mnt_new_iter(MNT_ITER_FORWARD);
+        if (!it)
                 return -ENOMEM;
-        for (size_t i = 0; i < n; i++) {
-                r = mount_facts_get(ids[i], &all[n_all]);
-                if (r == -ENOENT)
-                        continue; /* gone meanwhile */
-                if (r < 0)
-                        goto finish;
-                n_all++;
-        }
+        while (r == 0 && mnt_table_next_fs(t, it, &fs) == 0) {
+                MountLine m;
 
-        r = 0;
-        for (size_t i = 0; i < n_all && r == 0; i++) {
-                const MountFacts *m = &all[i];
-
-                if (m->sb_magic != MOUNT_FACTS_CGROUP2_MAGIC || cgroup_path_within(m->root, unit_path) ||
-                    m->id == top)
+                if (++n > CONFINE_MOUNTS_MAX) {
+                        r = -E2BIG;
+                        break;
+                }
+                mount_line_from_fs(fs, &m);
+                if (!m.cgroup2 || !m.point || cgroup_path_within(m.root, unit_path) || m.id == top)
                         continue;
-                if (path_at_or_below(m->point, CGROUP_CONFINE_PATH) && (top == 0 || !descends_from(all, n_all, i, top)))
+                if (path_at_or_below(m.point, CGROUP_CONFINE_PATH) && (top == 0 || !descends_from(t, fs, top)))
                         continue; /* under the mount on top of /sys/fs/cgroup: hidden */
                 r = 1;
         }
-finish:
-        for (size_t i = 0; i < n_all; i++)
-                mount_facts_done(&all[i]);
+        mnt_free_iter(it);
         return r;
 }
 
@@ -231,32 +268,46 @@ static bool in_host_groups(const CgroupConfineTarget *t, uint64_t group) {
         return false;
 }
 
+static void mnt_unref_tablep(struct libmnt_table **t) {
+        mnt_unref_table(*t);
+}
+
 /* The helper, in the unit's mount namespace (and still in the publisher's user and cgroup
- * namespaces, so cgroup2 mount roots read as the publisher sees them). */
+ * namespaces, so cgroup2 mount roots read as the publisher sees them). The unit cannot change this
+ * namespace's mounts (cgroup_confine_unit() checked who owns it), so its /proc and mount table are
+ * the kernel's. */
 static int helper_confine(const CgroupConfineTarget *t, int tree_fd) {
-        _cleanup_(mount_facts_done) MountFacts top = {};
+        _cleanup_(mnt_unref_tablep) struct libmnt_table *table = NULL;
         _cleanup_(closep) int target = -EBADF;
-        uint64_t top_id, attr;
+        struct libmnt_fs *top_fs = NULL;
+        MountLine top = {};
+        struct statx stx;
         bool confined;
         int r;
 
         if (setns(t->mntns_fd, CLONE_NEWNS) < 0)
                 return STATUS(CGROUP_CONFINE_STEP_MNTNS, errno);
 
-        target = open_nofollow(CGROUP_CONFINE_PATH);
+        target = openat_beneath_nofollow(AT_FDCWD, CGROUP_CONFINE_PATH);
         if (target < 0)
                 return STATUS(CGROUP_CONFINE_STEP_TARGET, -target);
-        r = mount_facts_fd_id(target, &top_id);
-        if (r >= 0)
-                r = mount_facts_get(top_id, &top);
-        if (r < 0)
-                return STATUS(CGROUP_CONFINE_STEP_TARGET, -r);
+        if (statx(target, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+                return STATUS(CGROUP_CONFINE_STEP_TARGET, errno);
+        if (!(stx.stx_mask & STATX_MNT_ID))
+                return STATUS(CGROUP_CONFINE_STEP_TARGET, EOPNOTSUPP);
+        table = mnt_new_table_from_file("/proc/self/mountinfo");
+        if (!table)
+                return STATUS(CGROUP_CONFINE_STEP_TARGET, ENOMEM);
+        top_fs = table_find_id(table, stx.stx_mnt_id);
+        if (!top_fs)
+                return STATUS(CGROUP_CONFINE_STEP_TARGET, ENOENT);
+        mount_line_from_fs(top_fs, &top);
 
         /* systemd's ProtectControlGroups=private (257+): a cgroup2 rooted at the unit's cgroup. */
-        confined = top.sb_magic == MOUNT_FACTS_CGROUP2_MAGIC && cgroup_path_within(top.root, t->unit_path) &&
-                   streq(top.point, CGROUP_CONFINE_PATH);
+        confined = top.cgroup2 && cgroup_path_within(top.root, t->unit_path) &&
+                   streq_ptr(top.point, CGROUP_CONFINE_PATH);
 
-        r = scan_exposed(t->unit_path, confined ? top_id : 0);
+        r = scan_exposed(table, t->unit_path, confined ? top.id : 0);
         if (r < 0)
                 return STATUS(CGROUP_CONFINE_STEP_EXPOSED, -r);
         if (r > 0)
@@ -264,14 +315,15 @@ static int helper_confine(const CgroupConfineTarget *t, int tree_fd) {
         if (confined)
                 return RESULT_ALREADY_CONFINED;
 
-        if ((top.propagation & MS_SHARED) && in_host_groups(t, top.peer_group))
+        if (top.peer_group != 0 && in_host_groups(t, top.peer_group))
                 return STATUS(CGROUP_CONFINE_STEP_SHARED, EXDEV);
 
         /* As restrictive as what it covers (read-only under ProtectControlGroups=yes or
          * ProtectSystem=strict), and never a way to exec or open devices. */
-        attr = BPFTOKEN_MOUNT_ATTR_NOSUID|BPFTOKEN_MOUNT_ATTR_NODEV|BPFTOKEN_MOUNT_ATTR_NOEXEC |
-               (top.attr & BPFTOKEN_MOUNT_ATTR_RDONLY);
-        r = sys_mount_setattr(tree_fd, "", AT_EMPTY_PATH, attr, 0);
+        r = sys_mount_setattr(tree_fd, "", AT_EMPTY_PATH,
+                              BPFTOKEN_MOUNT_ATTR_NOSUID|BPFTOKEN_MOUNT_ATTR_NODEV|BPFTOKEN_MOUNT_ATTR_NOEXEC |
+                              (top.rdonly ? BPFTOKEN_MOUNT_ATTR_RDONLY : 0),
+                              top.rdonly ? 0 : BPFTOKEN_MOUNT_ATTR_RDONLY);
         if (r >= 0)
                 r = sys_move_mount(tree_fd, "", target, "",
                                    BPFTOKEN_MOVE_MOUNT_F_EMPTY_PATH|BPFTOKEN_MOVE_MOUNT_T_EMPTY_PATH);
@@ -295,6 +347,10 @@ static int clone_unit_cgroup(const char *unit_path, CgroupConfineStep *ret_step)
         dir = sys_openat2(hierarchy, unit_path + 1, (uint64_t) (O_PATH|O_DIRECTORY|O_CLOEXEC), 0,
                           BPFTOKEN_RESOLVE_BENEATH|BPFTOKEN_RESOLVE_NO_XDEV|BPFTOKEN_RESOLVE_NO_SYMLINKS |
                           BPFTOKEN_RESOLVE_NO_MAGICLINKS);
+        if (dir == -ENOSYS || dir == -EPERM)
+                /* A seccomp filter without openat2(): the publisher's own hierarchy, walked without
+                 * following symlinks (cgroupfs has none) and never "..". */
+                dir = openat_beneath_nofollow(hierarchy, unit_path);
         if (dir < 0)
                 return dir;
 

@@ -57,7 +57,7 @@ mkdir -p "$results"
 # Every scenario, in the order they run.  Each has a function sc_<name>.
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
                same-user-attacker missing-bit oneshot-execstartpre restart
-               concurrent-delegations untouched analyze)
+               concurrent-delegations untouched analyze attach-cgroup token-path)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
@@ -464,6 +464,41 @@ sc_untouched() {
                 rc=1
         fi
         [[ $rc -eq 0 ]] || add_log_to_diag e2e-plain.service "$log"
+        return $rc
+}
+
+# --- attach scenarios (issue 8) ----------------------------------------------------
+# cgroup_skb on the unit's own cgroup works with traffic counted; the parent
+# slice and the root cgroup are out of reach.  Positive control: the same
+# program attaches to the root cgroup from outside the unit (the kernel would
+# allow it; only the unit's view stops it).
+sc_attach-cgroup() {
+        local rc=0 u=e2e-cgroup.service log out
+        # shellcheck disable=SC2016 # expanded by the shell inside
+        ct_sh 'echo "ROOT=$(stat -c %i /sys/fs/cgroup) PARENT=$(stat -c %i /sys/fs/cgroup/system.slice)" >/run/e2e-cgroup-ids'
+        out=$(ct_exec systemd-run --wait --pipe -q "$E2E_LIB/e2e-attach" "$E2E_LIB/e2e-attach.bpf.o" \
+                cgroup-link /sys/fs/cgroup 2>&1) || {
+                say "control: the container's root could not attach to the root cgroup: $out"
+                rc=1
+        }
+        note "control (a plain root service, the root cgroup): $out"
+        start_unit "$u" || rc=1
+        log=$(ulog "$u")
+        check_log "$u" "$log" own-cgroup-view cgroup-link-own cgroup-attach-own bpftool-cgroup-attach-own \
+                attach-parent-slice attach-root-via-proc1 attach-root-via-unified no-foreign-cgroup-reachable \
+                umount-cgroup-view || rc=1
+        grep -E '^E2E-CHECK (attach-|umount|no-foreign|own-)' <<<"$log" | while read -r l; do note "$l"; done
+        [[ $rc -eq 0 ]] || add_log_to_diag "$u" "$log"
+        return $rc
+}
+
+sc_token-path() {
+        local rc=0 u=e2e-tokenpath.service log
+        start_unit "$u" || rc=1
+        log=$(ulog "$u")
+        check_log "$u" "$log" token-path-env token-path-ro-bpffs token-path-same-instance token-path-native-mount \
+                token-path-libbpf || rc=1
+        [[ $rc -eq 0 ]] || add_log_to_diag "$u" "$log"
         return $rc
 }
 

@@ -12,6 +12,9 @@
  *   tc                classic tc (tc filter ... bpf da) and tcx
  *   cgroup_skb/ingress
  *
+ * Built twice: e2e-attach.bpf.o with all three, e2e-cgskb.bpf.o
+ * (-DE2E_ONLY_CGROUP) with the cgroup program alone, for bpftool prog load,
+ * which loads every program of an object.
  * Self-contained like e2e-sockfilter.bpf.c (no system UAPI headers).
  */
 
@@ -90,6 +93,7 @@ static __attribute__((always_inline)) void record(int verdict) {
         }
 }
 
+#ifndef E2E_ONLY_CGROUP
 SEC("xdp")
 int e2e_xdp(struct xdp_md *ctx) {
         const __u8 *data = (const __u8 *) (long) ctx->data;
@@ -105,6 +109,8 @@ int e2e_xdp(struct xdp_md *ctx) {
         return v == 2 ? XDP_DROP : XDP_PASS;
 }
 
+#endif
+
 static __attribute__((always_inline)) int skb_verdict(const struct __sk_buff *skb, __u32 ip_off) {
         __u8 hdr[28];
         int v;
@@ -117,10 +123,12 @@ static __attribute__((always_inline)) int skb_verdict(const struct __sk_buff *sk
         return v;
 }
 
+#ifndef E2E_ONLY_CGROUP
 SEC("tc")
 int e2e_tc(struct __sk_buff *skb) {
         return skb_verdict(skb, 14) == 2 ? TC_ACT_SHOT : TC_ACT_OK;
 }
+#endif
 
 SEC("cgroup_skb/ingress")
 int e2e_cgroup_skb(struct __sk_buff *skb) {

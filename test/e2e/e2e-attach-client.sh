@@ -1,0 +1,154 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+#
+# e2e-attach-client: what the attach scenario units (issue 8) run, installed
+# in the container as /usr/local/lib/bpftoken-e2e/e2e-attach-client.  Same
+# output contract as e2e-client: "E2E-CHECK <name>: ok|FAIL <detail>" lines
+# and a final "E2E-DONE failures=N".
+#
+# Usage: e2e-attach-client cgroup IDS_FILE
+#   The unit has cgroup_skb delegated.  IDS_FILE (written by the harness)
+#   holds the inode numbers (= cgroup IDs) of the root cgroup and the unit's
+#   parent slice as "ROOT=N PARENT=N".
+#   Checks: /sys/fs/cgroup shows the unit's own cgroup; cgroup_skb attaches
+#   there through a BPF link, through BPF_PROG_ATTACH (e2e-attach, libbpf
+#   without token code) and through bpftool cgroup attach, and sees the
+#   unit's traffic; no cgroup2 directory the unit can reach is the parent
+#   slice or the root (every cgroup2 mount, /proc/1/root, the host paths),
+#   and unmounting /sys/fs/cgroup does not change that.
+#   token-path: /sys/fs/bpf/token is a read-only bpffs and
+#   LIBBPF_BPF_TOKEN_PATH names it.
+
+set -uo pipefail
+
+LIB=/usr/local/lib/bpftoken-e2e
+failures=0
+ok() { echo "E2E-CHECK $1: ok ${*:2}"; }
+fail() { echo "E2E-CHECK $1: FAIL ${*:2}"; failures=$((failures + 1)); }
+show() { sed 's/^/    /'; }
+
+ino() { stat -c %i "$1" 2>/dev/null; }
+
+# attach_expect NAME MODE DIR: e2e-attach must attach and see the traffic.
+attach_expect() {
+        local out
+        out=$("$LIB/e2e-attach" "$LIB/e2e-attach.bpf.o" "$2" "$3" 2>&1)
+        if [[ $? -eq 0 ]]; then
+                ok "$1" "$(grep -m1 '^e2e-attach:' <<<"$out")"
+        else
+                fail "$1" "$(tail -n 3 <<<"$out" | tr '\n' ' ')"
+        fi
+}
+
+# reachable_foreign: every cgroup2 directory the unit can name whose cgroup is the root or the parent.
+reachable_foreign() {
+        local p i
+        {
+                # shellcheck disable=SC2016 # awk's $5
+                awk '$(NF-2) == "cgroup2" { print $5 }' /proc/self/mountinfo 2>/dev/null
+                echo /sys/fs/cgroup /sys/fs/cgroup/unified /sys/fs/cgroup/system.slice \
+                        /proc/1/root/sys/fs/cgroup /proc/1/root/sys/fs/cgroup/system.slice \
+                        /proc/1/root/sys/fs/cgroup/unified /proc/self/root/sys/fs/cgroup/.. | tr ' ' '\n'
+        } | sort -u | while read -r p; do
+                i=$(ino "$p") || continue
+                [[ -n $i && ($i == "$ROOT" || $i == "$PARENT") ]] && echo "$p"
+        done
+}
+
+# refused NAME DIR: attaching there must fail (the unit cannot open it, or the kernel refuses).
+refused() {
+        local out rc
+        out=$("$LIB/e2e-attach" "$LIB/e2e-attach.bpf.o" cgroup-link "$2" 2>&1)
+        rc=$?
+        if [[ $rc -eq 2 ]]; then
+                ok "$1" "refused: $(grep -o 'errno.*' <<<"$out")"
+        elif [[ $rc -eq 0 && $(ino "$2") != "$ROOT" && $(ino "$2") != "$PARENT" ]]; then
+                ok "$1" "$2 is the unit's own cgroup here (inode $(ino "$2")), not the host's"
+        else
+                fail "$1" "rc=$rc $(tr '\n' ' ' <<<"$out")"
+        fi
+}
+
+mode_cgroup() {
+        local ids=$1 out foreign
+        # shellcheck disable=SC1090
+        . "$ids" || { fail cgroup-ids "cannot read $ids"; return; }
+
+        if grep -qx "$$" /sys/fs/cgroup/cgroup.procs 2>/dev/null; then
+                ok own-cgroup-view "/sys/fs/cgroup is the unit's own cgroup (id $(ino /sys/fs/cgroup), holds PID $$)"
+        else
+                fail own-cgroup-view "PID $$ is not in /sys/fs/cgroup/cgroup.procs (id $(ino /sys/fs/cgroup)); $(tail -n1 /proc/self/cgroup)"
+        fi
+        attach_expect cgroup-link-own cgroup-link /sys/fs/cgroup
+        attach_expect cgroup-attach-own cgroup-attach /sys/fs/cgroup
+
+        out=$( { bpftool prog load "$LIB/e2e-cgskb.bpf.o" /sys/fs/bpf/e2e-cg &&
+                 bpftool cgroup attach /sys/fs/cgroup ingress pinned /sys/fs/bpf/e2e-cg &&
+                 "$LIB/e2e-attach" udp; bpftool cgroup detach /sys/fs/cgroup ingress pinned /sys/fs/bpf/e2e-cg; } 2>&1)
+        if grep -q 'dropport_delivered=0' <<<"$out" && grep -q 'delivered=3/3' <<<"$out"; then
+                ok bpftool-cgroup-attach-own "$(grep -m1 '^e2e-attach:' <<<"$out")"
+        else
+                fail bpftool-cgroup-attach-own "$(tr '\n' ' ' <<<"$out")"
+        fi
+        rm -f /sys/fs/bpf/e2e-cg
+
+        refused attach-parent-slice /sys/fs/cgroup/system.slice
+        refused attach-root-via-proc1 /proc/1/root/sys/fs/cgroup
+        refused attach-root-via-unified /sys/fs/cgroup/unified
+        foreign=$(reachable_foreign)
+        if [[ -z $foreign ]]; then
+                ok no-foreign-cgroup-reachable "no cgroup2 directory the unit can name is the root ($ROOT) or the parent ($PARENT)"
+        else
+                fail no-foreign-cgroup-reachable "$(tr '\n' ' ' <<<"$foreign")"
+        fi
+
+        # A root unit: try to peel the view off (systemd >= 258 gives it its mount namespace).
+        out=$(umount -l /sys/fs/cgroup 2>&1; echo "rc=$?")
+        foreign=$(reachable_foreign)
+        if [[ -z $foreign ]]; then
+                ok umount-cgroup-view "still confined after umount ($(tr '\n' ' ' <<<"$out"))"
+        else
+                fail umount-cgroup-view "after umount ($(tr '\n' ' ' <<<"$out")) reachable: $(tr '\n' ' ' <<<"$foreign")"
+        fi
+}
+
+mode_token_path() {
+        local fstype
+        fstype=$(stat -f -c %T /sys/fs/bpf/token 2>&1)
+        if [[ ${LIBBPF_BPF_TOKEN_PATH:-} == /sys/fs/bpf/token ]]; then
+                ok token-path-env "LIBBPF_BPF_TOKEN_PATH=$LIBBPF_BPF_TOKEN_PATH"
+        else
+                fail token-path-env "LIBBPF_BPF_TOKEN_PATH='${LIBBPF_BPF_TOKEN_PATH:-}'"
+        fi
+        if [[ $fstype == bpf_fs ]] && ! mkdir /sys/fs/bpf/token/x 2>/dev/null; then
+                ok token-path-ro-bpffs "/sys/fs/bpf/token is a read-only bpffs"
+        else
+                fail token-path-ro-bpffs "fstype=$fstype"
+                rmdir /sys/fs/bpf/token/x 2>/dev/null
+        fi
+        if [[ $(stat -c %d /sys/fs/bpf) == "$(stat -c %d /sys/fs/bpf/token)" ]]; then
+                ok token-path-same-instance "/sys/fs/bpf/token is the unit's own instance (device $(stat -c %d /sys/fs/bpf))"
+        else
+                fail token-path-same-instance "/sys/fs/bpf is device $(stat -c %d /sys/fs/bpf), /sys/fs/bpf/token $(stat -c %d /sys/fs/bpf/token)"
+        fi
+        if grep -E ' /sys/fs/bpf ' /proc/self/mountinfo | tail -n 1 | grep -q delegate_; then
+                ok token-path-native-mount "/sys/fs/bpf is still the delegated instance"
+        else
+                fail token-path-native-mount "$(grep -E ' /sys/fs/bpf' /proc/self/mountinfo | tr '\n' ' ')"
+        fi
+        if "$LIB/e2e-attach" "$LIB/e2e-attach.bpf.o" cgroup-link /sys/fs/cgroup >/dev/null 2>&1; then
+                ok token-path-libbpf "libbpf loaded and attached through LIBBPF_BPF_TOKEN_PATH"
+        else
+                fail token-path-libbpf "e2e-attach failed"
+        fi
+}
+
+mode=${1:?usage: e2e-attach-client cgroup IDS_FILE | token-path}
+shift
+case $mode in
+cgroup) mode_cgroup "$@" ;;
+token-path) mode_token_path ;;
+*) fail usage "unknown mode $mode" ;;
+esac
+echo "E2E-DONE failures=$failures"
+[[ $failures -eq 0 ]]
