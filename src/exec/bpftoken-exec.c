@@ -15,6 +15,7 @@
 #include "config.h"
 #include "delegation.h"
 #include "exec-caps.h"
+#include "exec-native.h"
 #include "exec-setup.h"
 #include "log.h"
 #include "macro.h"
@@ -228,6 +229,7 @@ static void warn_libbpf_baseline(const BpfNames *names, const Delegation *d) {
 static int run(int argc, char *argv[]) {
         _cleanup_(bpf_names_freep) BpfNames *names = NULL;
         Delegation d = {};
+        bool native = false;
         uid_t uid = 0;
         gid_t gid = 0;
         int r, initial;
@@ -265,6 +267,12 @@ static int run(int argc, char *argv[]) {
                                 return r;
                 }
                 r = setup_standalone(&d, uid, gid);
+        } else if (!initial && (r = native_instance_present()) != 0) {
+                /* systemd >= 258 mounted the instance itself (issue 8): only the token path is ours. */
+                if (r < 0)
+                        return log_error_errno(r, "Cannot read the mount table: %m");
+                native = true;
+                r = native_token_path_setup();
         } else if (!initial)
                 r = setup_from_publisher(arg_socket, &d);
         else if (geteuid() != 0)
@@ -275,7 +283,11 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return r;
 
-        if (delegation_is_empty(&d)) {
+        if (native) {
+                r = verify_instance();
+                if (r < 0)
+                        return r;
+        } else if (delegation_is_empty(&d)) {
                 /* PrivateBPF=yes without BPFDelegate*=: a private, empty bpffs hides the host's, and no
                  * token can be made from it, so libbpf must not be told to insist on one. */
                 log_info("Nothing is delegated to this program: %s is a private bpffs without a token.",

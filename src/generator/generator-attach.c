@@ -81,7 +81,9 @@ void generator_attach_plan(const GeneratorContext *ctx, const UnitConfig *c, con
 
         if (native) {
                 ret->delegate_netns = pn && parse_boolean(pn) > 0 && !namespace_delegated(c, "net");
-                ret->token_path = !delegation_is_empty(d);
+                /* bpftoken-exec must be inside the unit's root to run there. */
+                ret->token_path = !delegation_is_empty(d) && !unit_config_get(c, SERVICE, "RootDirectory") &&
+                                  !unit_config_get(c, SERVICE, "RootImage");
         }
 }
 
@@ -112,15 +114,13 @@ int generator_attach_write(FILE *f, const AttachNeeds *n, char ***keys) {
                       "DelegateNamespaces=net\n", f);
                 r = strv_extend_unique(keys, "DelegateNamespaces");
         }
-        if (r >= 0 && n->token_path) {
-                fputs("# The well-known token path bpftoken gives on every systemd version: a read-only view of\n"
-                      "# the unit's own instance, named in LIBBPF_BPF_TOKEN_PATH so that a missing token is an\n"
-                      "# error rather than a silent fallback.\n"
-                      "BindReadOnlyPaths=/sys/fs/bpf:/sys/fs/bpf/token\n"
-                      "Environment=LIBBPF_BPF_TOKEN_PATH=/sys/fs/bpf/token\n", f);
-                r = strv_extend_unique(keys, "BindReadOnlyPaths");
-                if (r >= 0)
-                        r = strv_extend_unique(keys, "Environment");
-        }
+        /* n->token_path: generator-unit.c wraps the commands, with generator_attach_token_path_comment. */
         return r;
 }
+
+const char *const generator_attach_token_path_comment =
+        "# The well-known token path bpftoken gives on every systemd version: bpftoken-exec links\n"
+        "# /sys/fs/bpf/token to systemd's own instance and names it in LIBBPF_BPF_TOKEN_PATH, so\n"
+        "# that a missing token is an error rather than a silent fallback. It needs no privilege and\n"
+        "# no publisher. (Not BindReadOnlyPaths=: systemd resolves its sources on the host, so a bind\n"
+        "# of /sys/fs/bpf would show the host's bpffs.)\n";

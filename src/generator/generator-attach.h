@@ -27,7 +27,8 @@ typedef struct AttachNeeds {
                                         * it owns and could unmount the confinement */
         const char *unconfined;        /* why cgroup programs stay host-wide, or NULL */
         bool delegate_netns;           /* >= 258, PrivateNetwork=yes: DelegateNamespaces=net */
-        bool token_path;               /* >= 258: /sys/fs/bpf/token and LIBBPF_BPF_TOKEN_PATH */
+        bool token_path;               /* >= 258: the commands run through bpftoken-exec, which links
+                                        * /sys/fs/bpf/token and sets LIBBPF_BPF_TOKEN_PATH */
 } AttachNeeds;
 
 /* bounding/ambient: the unit's effective CapabilityBoundingSet=/AmbientCapabilities=; runs_as_root:
@@ -37,3 +38,6 @@ void generator_attach_plan(const GeneratorContext *ctx, const UnitConfig *c, con
 
 /* Writes the settings (with a comment each) and adds their keys to *keys. */
 int generator_attach_write(FILE *f, const AttachNeeds *n, char ***keys);
+
+/* The comment above the wrapped commands of a native unit (token_path). */
+extern const char *const generator_attach_token_path_comment;

@@ -120,10 +120,17 @@ mode_token_path() {
         else
                 fail token-path-env "LIBBPF_BPF_TOKEN_PATH='${LIBBPF_BPF_TOKEN_PATH:-}'"
         fi
-        if [[ $fstype == bpf_fs ]] && ! mkdir /sys/fs/bpf/token/x 2>/dev/null; then
+        # bpftoken's own instance (< 258): a read-only bind; systemd's (>= 258): a link to its root.
+        if [[ -L /sys/fs/bpf/token ]]; then
+                if [[ $(readlink -f /sys/fs/bpf/token) == /sys/fs/bpf ]]; then
+                        ok token-path-ro-bpffs "/sys/fs/bpf/token links to the instance's root ($(readlink /sys/fs/bpf/token))"
+                else
+                        fail token-path-ro-bpffs "/sys/fs/bpf/token links to $(readlink /sys/fs/bpf/token)"
+                fi
+        elif [[ $fstype == bpf_fs ]] && ! mkdir /sys/fs/bpf/token/x 2>/dev/null; then
                 ok token-path-ro-bpffs "/sys/fs/bpf/token is a read-only bpffs"
         else
-                fail token-path-ro-bpffs "fstype=$fstype"
+                fail token-path-ro-bpffs "fstype=$fstype, writable"
                 rmdir /sys/fs/bpf/token/x 2>/dev/null
         fi
         if [[ $(stat -c %d /sys/fs/bpf) == "$(stat -c %d /sys/fs/bpf/token)" ]]; then

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include "bpffs.h"
+#include "exec-native.h"
+#include "log.h"
+#include "macro.h"
+
+int native_instance_present(void) {
+        return bpffs_path_is_delegated(BPFFS_PATH);
+}
+
+int native_token_path_setup(void) {
+        _cleanup_(closep) int root = -EBADF;
+        struct stat st;
+        int r;
+
+        root = open(BPFFS_PATH, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+        if (root < 0)
+                return log_error_errno(-errno, "Cannot open %s: %m", BPFFS_PATH);
+        r = fd_is_bpffs(root);
+        if (r <= 0)
+                return log_error_errno(r < 0 ? r : -EMEDIUMTYPE, "%s is not a bpffs.", BPFFS_PATH);
+
+        if (fstatat(root, "token", &st, AT_SYMLINK_NOFOLLOW) >= 0)
+                return 0; /* a previous command of this namespace, or the program's own pin: leave it */
+        if (errno != ENOENT)
+                return log_error_errno(-errno, "Cannot check %s: %m", BPFFS_TOKEN_PATH);
+        if (symlinkat(".", root, "token") < 0 && errno != EEXIST)
+                return log_error_errno(-errno, "Cannot create %s in systemd's instance: %m", BPFFS_TOKEN_PATH);
+        log_debug("%s links to the native instance at %s.", BPFFS_TOKEN_PATH, BPFFS_PATH);
+        return 0;
+}
