@@ -16,11 +16,13 @@
 #include "delegation.h"
 #include "exec-caps.h"
 #include "exec-native.h"
+#include "exec-netns.h"
 #include "exec-setup.h"
 #include "log.h"
 #include "macro.h"
 #include "namespace-util.h"
 #include "process-util.h"
+#include "protocol.h"
 #include "syscalls.h"
 #include "token-errors.h"
 
@@ -33,6 +35,8 @@ static const char *arg_token_path = BPFFS_TOKEN_PATH;
 static const char *arg_socket = BPFTOKEN_PUBLISH_SOCKET;
 static bool arg_quiet = false;
 static const char *arg_argv0 = NULL;
+static bool arg_own_netns = false;
+static bool arg_drop_cap_sys_admin = false;
 static char **arg_cmd = NULL;
 
 static void help(void) {
@@ -50,6 +54,9 @@ static void help(void) {
                "                                   empty: leave the environment alone)\n"
                "     --socket=PATH                 The publisher's socket (default %s)\n"
                "     --argv0=NAME                  argv[0] for COMMAND (systemd's '@' prefix)\n"
+               "     --own-netns[=drop-cap-sys-admin]\n"
+               "                                   Replace the unit's private network namespace by one\n"
+               "                                   its user namespace owns (netlink XDP/tc attach)\n"
                "  -q --quiet                       Do not warn about missing libbpf prerequisites\n\n"
                "Without --delegate-*/--preset options it asks bpftoken-publish for the delegation\n"
                "configured for the calling unit or user. See bpftoken-exec(8) and bpftoken(7).\n",
@@ -68,6 +75,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_TOKEN_PATH,
                 ARG_SOCKET,
                 ARG_ARGV0,
+                ARG_OWN_NETNS,
         };
         static const struct option options[] = {
                 { "help",                 no_argument,       NULL, 'h'                      },
@@ -81,6 +89,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "token-path",           required_argument, NULL, ARG_TOKEN_PATH           },
                 { "socket",               required_argument, NULL, ARG_SOCKET               },
                 { "argv0",                required_argument, NULL, ARG_ARGV0                },
+                { "own-netns",            optional_argument, NULL, ARG_OWN_NETNS            },
                 { "quiet",                no_argument,       NULL, 'q'                      },
                 {}
         };
@@ -123,6 +132,13 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_ARGV0:
                         arg_argv0 = optarg;
+                        break;
+                case ARG_OWN_NETNS:
+                        if (optarg && !streq(optarg, "drop-cap-sys-admin"))
+                                return log_error_errno(-EINVAL, "--own-netns= takes only drop-cap-sys-admin: %s",
+                                                       optarg);
+                        arg_own_netns = true;
+                        arg_drop_cap_sys_admin = !!optarg;
                         break;
                 case 'q':
                         arg_quiet = true;
@@ -228,6 +244,7 @@ static void warn_libbpf_baseline(const BpfNames *names, const Delegation *d) {
 
 static int run(int argc, char *argv[]) {
         _cleanup_(bpf_names_freep) BpfNames *names = NULL;
+        _cleanup_(closep) int netns_fd = -EBADF;
         Delegation d = {};
         bool native = false;
         uid_t uid = 0;
@@ -273,8 +290,14 @@ static int run(int argc, char *argv[]) {
                         return log_error_errno(r, "Cannot read the mount table: %m");
                 native = true;
                 r = native_token_path_setup();
-        } else if (!initial)
-                r = setup_from_publisher(arg_socket, &d);
+        } else if (!initial) {
+                r = setup_from_publisher_full(arg_socket, arg_own_netns ? PUBLISH_REQUEST_OWN_NETNS : 0, &d,
+                                              &netns_fd);
+                if (r >= 0 && arg_own_netns)
+                        r = netns_fd < 0 ? log_error_errno(-EBADMSG, "The publisher sent no network namespace.")
+                                         : exec_join_netns(netns_fd, arg_drop_cap_sys_admin);
+                netns_fd = safe_close(netns_fd);
+        }
         else if (geteuid() != 0)
                 r = setup_own_namespace_then_publisher(arg_socket, &d);
         else

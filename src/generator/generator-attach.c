@@ -68,6 +68,79 @@ static void plan_cgroups(const GeneratorContext *ctx, const UnitConfig *c, bool 
         n->deny_mount_calls = may_admin;
 }
 
+static bool netlink_program_types(const BpfNames *names, const Delegation *d) {
+        static const char *const types[] = { "xdp", "sched_cls", "sched_act" };
+
+        for (size_t i = 0; i < ELEMENTSOF(types); i++) {
+                unsigned bit;
+
+                if (bpf_names_lookup(names, BPF_KIND_PROGRAM, types[i], &bit) >= 0 &&
+                    (d->masks[BPF_KIND_PROGRAM] & (UINT64_C(1) << bit)))
+                        return true;
+        }
+        return false;
+}
+
+/* Whether RestrictNamespaces= lets the unit setns() into a network namespace: systemd's filter refuses
+ * setns() for every type it does not allow (and entirely when it allows none). */
+static bool restrict_namespaces_allows_net(const UnitConfig *c) {
+        const char *v = unit_config_get(c, SERVICE, "RestrictNamespaces");
+        int b;
+
+        if (!v)
+                return true;
+        b = parse_boolean(v);
+        if (b >= 0)
+                return b == 0;
+        if (v[0] == '~')
+                return !word_listed(v, "net");
+        return word_listed(v, "net");
+}
+
+/* Whether SystemCallFilter= lets setns() through: an allow-list must name it, @process or
+ * @system-service (which includes @process); a deny list must not. */
+static bool syscall_filter_allows_setns(const UnitConfig *c) {
+        _cleanup_(freep) const UnitSetting **l = NULL;
+        bool allow_list = false, allowed = true;
+        int n;
+
+        n = unit_config_get_all(c, SERVICE, "SystemCallFilter", &l);
+        for (int i = 0; i < n; i++) {
+                const char *v = l[i]->value;
+                bool invert = v[0] == '~';
+                bool named = word_listed(v + invert, "setns") || word_listed(v + invert, "@process") ||
+                             word_listed(v + invert, "@system-service");
+
+                if (i == 0 && !invert) {
+                        allow_list = true;
+                        allowed = false;
+                }
+                if (invert && named)
+                        allowed = false;
+                else if (!invert && named && allow_list)
+                        allowed = true;
+        }
+        return n < 0 ? false : allowed;
+}
+
+static void plan_netns(const GeneratorContext *ctx, const UnitConfig *c, bool runs_as_root, uint64_t bounding,
+                       AttachNeeds *n) {
+        uint64_t admin = UINT64_C(1) << CAP_SYS_ADMIN;
+
+        if (!(bounding & admin))
+                n->netns_blocked = "CapabilityBoundingSet= lacks CAP_SYS_ADMIN, which joining the network namespace "
+                                   "needs inside the unit's user namespace";
+        else if (!restrict_namespaces_allows_net(c))
+                n->netns_blocked = "RestrictNamespaces= does not allow net, so the unit cannot join a network "
+                                   "namespace";
+        else if (!syscall_filter_allows_setns(c))
+                n->netns_blocked = "SystemCallFilter= does not allow setns()";
+        if (n->netns_blocked)
+                return;
+        n->own_netns_arg = runs_as_root ? "--own-netns" : "--own-netns=drop-cap-sys-admin";
+        n->ambient_sys_admin = !runs_as_root;
+}
+
 void generator_attach_plan(const GeneratorContext *ctx, const UnitConfig *c, const Delegation *d,
                            bool runs_as_root, uint64_t bounding, uint64_t ambient, AttachNeeds *ret) {
         bool native = ctx->systemd_version >= SYSTEMD_NATIVE_BPF_VERSION;
@@ -79,6 +152,8 @@ void generator_attach_plan(const GeneratorContext *ctx, const UnitConfig *c, con
         if (ret->cgroup_programs)
                 plan_cgroups(ctx, c, (bounding & admin) && (runs_as_root || (ambient & admin)), ret);
 
+        if (!native && pn && parse_boolean(pn) > 0 && netlink_program_types(ctx->names, d))
+                plan_netns(ctx, c, runs_as_root, bounding, ret);
         if (native) {
                 ret->delegate_netns = pn && parse_boolean(pn) > 0 && !namespace_delegated(c, "net");
                 /* bpftoken-exec must be inside the unit's root to run there. */
@@ -113,6 +188,12 @@ int generator_attach_write(FILE *f, const AttachNeeds *n, char ***keys) {
                       "# xdp-loader, bpf_xdp_attach()) accepts CAP_NET_ADMIN from inside only then.\n"
                       "DelegateNamespaces=net\n", f);
                 r = strv_extend_unique(keys, "DelegateNamespaces");
+        }
+        if (r >= 0 && n->ambient_sys_admin) {
+                fputs("# bpftoken-exec joins a network namespace owned by the unit's user namespace (netlink XDP and\n"
+                      "# tc attach); setns() needs CAP_SYS_ADMIN there. It is dropped again before the program runs.\n"
+                      "AmbientCapabilities=CAP_SYS_ADMIN\n", f);
+                r = strv_extend_unique(keys, "AmbientCapabilities");
         }
         /* n->token_path: generator-unit.c wraps the commands, with generator_attach_token_path_comment. */
         return r;

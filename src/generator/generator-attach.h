@@ -27,6 +27,10 @@ typedef struct AttachNeeds {
                                         * it owns and could unmount the confinement */
         const char *unconfined;        /* why cgroup programs stay host-wide, or NULL */
         bool delegate_netns;           /* >= 258, PrivateNetwork=yes: DelegateNamespaces=net */
+        const char *own_netns_arg;     /* < 258, PrivateNetwork=yes with XDP/tc types: bpftoken-exec's
+                                        * "--own-netns[=drop-cap-sys-admin]", or NULL */
+        bool ambient_sys_admin;        /* < 258, User= unit: CAP_SYS_ADMIN for that setns() only */
+        const char *netns_blocked;     /* why the unit cannot get its own network namespace, or NULL */
         bool token_path;               /* >= 258: the commands run through bpftoken-exec, which links
                                         * /sys/fs/bpf/token and sets LIBBPF_BPF_TOKEN_PATH */
 } AttachNeeds;

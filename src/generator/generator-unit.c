@@ -750,6 +750,13 @@ static int plan_attach(const GeneratorContext *ctx, const UnitConfig *c, const R
         generator_attach_plan(ctx, c, &q->delegation, unit_runs_as_root(c),
                               eval_capability_set(c, "CapabilityBoundingSet", UINT64_MAX),
                               eval_capability_set(c, "AmbientCapabilities", 0), ret);
+        if (ret->netns_blocked) {
+                int r = strv_extendf(&p->notes, "%s: XDP and tc programs attach through BPF links only "
+                                     "(netlink attaches fail with EPERM on systemd %u)", ret->netns_blocked,
+                                     ctx->systemd_version);
+                if (r < 0)
+                        return r;
+        }
         if (!ret->unconfined)
                 return 0;
         return strv_extendf(&p->notes, "%s: the unit's cgroup programs can attach to every cgroup of the host, "
@@ -758,6 +765,8 @@ static int plan_attach(const GeneratorContext *ctx, const UnitConfig *c, const R
 
 static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
         _cleanup_(strv_freep) char **keys = NULL;
+        _cleanup_(freep) char *exec_with_netns = NULL;
+        GeneratorContext wctx = *ctx;
         AttachNeeds attach;
         Needs needs = {};
         AddressFamilies af;
@@ -824,7 +833,15 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
                         goto fail;
         }
 
-        r = write_wrapped_exec(ctx, c, t.f, &keys, &n_wrapped, p);
+        if (attach.own_netns_arg) {
+                /* The commands ask for the unit's own network namespace (generator-attach.h). */
+                if (asprintf(&exec_with_netns, "%s %s", ctx->exec_path, attach.own_netns_arg) < 0) {
+                        r = -ENOMEM;
+                        goto fail;
+                }
+                wctx.exec_path = exec_with_netns;
+        }
+        r = write_wrapped_exec(&wctx, c, t.f, &keys, &n_wrapped, p);
         if (r < 0)
                 goto fail;
         if (p->result == PLAN_SKIP) {

@@ -3,6 +3,7 @@
  * One request of a caller of bpftoken-publish.socket: identify the peer, find its policy, check its
  * namespaces, create and attach the instance, reply, and log the decision.
  */
+#include <sched.h>
 #include <sys/socket.h>
 
 #include "bpf-names.h"
@@ -14,6 +15,8 @@
 #include "instance.h"
 #include "log.h"
 #include "macro.h"
+#include "namespace-util.h"
+#include "netns.h"
 #include "peer.h"
 #include "policy.h"
 #include "protocol.h"
@@ -71,12 +74,37 @@ static int publish_confine_cgroups(const Peer *peer, const uint64_t *host_groups
         return 0;
 }
 
+/* Issue 8: a network namespace owned by the unit's user namespace, in place of its private one (see
+ * netns.h). */
+static int publish_own_netns(const Peer *peer, pid_t host_pid, int *ret_fd, char *message, size_t size) {
+        _cleanup_(closep) int peer_netns = -EBADF, host_netns = -EBADF, host_pidfd = -EBADF;
+        NetnsStep step = NETNS_STEP_HELPER;
+        int r;
+
+        r = pidfd_get_namespace(peer->pidfd, peer->pid, CLONE_NEWNET, &peer_netns);
+        if (r >= 0)
+                r = host_pidfd = sys_pidfd_open(host_pid, 0);
+        if (r >= 0)
+                r = pidfd_get_namespace(host_pidfd, host_pid, CLONE_NEWNET, &host_netns);
+        if (r >= 0)
+                r = netns_create_owned(peer->userns_fd, peer_netns, host_netns, ret_fd, &step);
+        if (r < 0)
+                snprintf(message, size, "%s (step %s: %s)",
+                         step == NETNS_STEP_NOT_PRIVATE
+                         ? "The caller asked for a network namespace of its own but shares the host's: give the "
+                           "unit PrivateNetwork=yes."
+                         : "A network namespace owned by the unit's user namespace could not be created.",
+                         netns_step_to_string(step), strerror(-r));
+        return r;
+}
+
 int publish_handle_connection(int sock, const PublishConfig *config) {
         _cleanup_(peer_done) Peer peer = { .pidfd = -EBADF, .userns_fd = -EBADF, .mntns_fd = -EBADF };
         _cleanup_(bpf_names_freep) BpfNames *names = NULL;
         _cleanup_(policy_freep) Policy *policy = NULL;
         struct timeval tv = { .tv_sec = PUBLISH_REQUEST_TIMEOUT_SEC };
         _cleanup_(freep) uint64_t *host_groups = NULL;
+        _cleanup_(closep) int netns_fd = -EBADF;
         size_t n_host_groups = 0;
         BpffsAttachOptions attach;
         const char *reason = NULL;
@@ -150,11 +178,30 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
                         return answer(sock, DECISION_REFUSED, &peer, policy, names, r, 0, message);
         }
 
+        if (req.flags & PUBLISH_REQUEST_OWN_NETNS) {
+                r = publish_own_netns(&peer, config->host_pid, &netns_fd, message, sizeof message);
+                if (r < 0)
+                        return answer(sock, r == -EXDEV ? DECISION_REFUSED : DECISION_FAILED, &peer, policy, names,
+                                      r, 0, message);
+        }
+
         r = instance_publish_full(peer.userns_fd, peer.mntns_fd, &attach, &policy->delegation, &step);
         if (r < 0) {
                 snprintf(message, sizeof message, "%s (step %s: %s)", bpffs_error_sentence(step, r),
                          bpffs_step_to_string(step), strerror(-r));
                 return answer(sock, DECISION_FAILED, &peer, policy, names, r, 0, message);
+        }
+        if (netns_fd >= 0) {
+                /* The reply carries the namespace; bpftoken-exec joins it (exec-netns.c). */
+                decision_log(DECISION_GRANTED, &peer, policy->path, names, &policy->delegation, 0,
+                             "Delegated bpffs attached; a network namespace owned by the unit's user namespace "
+                             "goes with the reply.");
+                r = publish_reply_send_fd(sock, 0, PUBLISH_REPLY_NETNS | (r > 0 ? PUBLISH_REPLY_ALREADY_ATTACHED : 0),
+                                          &policy->delegation, "Delegated bpffs attached at /sys/fs/bpf, token path "
+                                          "/sys/fs/bpf/token; network namespace attached.", netns_fd);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to send the reply, the caller is gone: %m");
+                return 0;
         }
         return answer(sock, DECISION_GRANTED, &peer, policy, names, 0,
                       r > 0 ? PUBLISH_REPLY_ALREADY_ATTACHED : 0,

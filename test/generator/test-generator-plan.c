@@ -228,6 +228,50 @@ static void test_attach(void **state) {
                     false);
         expect_line(262, UNIT_HEAD, "DelegateNamespaces=net", false);
         expect_line(252, UNIT_HEAD "PrivateNetwork=yes\n", "DelegateNamespaces=net", false);
+
+        /* < 258: the publisher's network namespace, asked for by bpftoken-exec */
+#define XDP_NET UNIT_HEAD "BPFDelegatePrograms=BPFProgTypeXdp\nPrivateNetwork=yes\n"
+        expect_write(252, XDP_NET, &p);
+        assert_non_null(strstr(p.dropin, "bpftoken-exec --own-netns -- /usr/bin/app --x"));
+        assert_false(has_line(p.dropin, "AmbientCapabilities=CAP_SYS_ADMIN"));
+        generator_plan_done(&p);
+        expect_write(257, XDP_NET "User=app\n", &p);
+        assert_non_null(strstr(p.dropin, "bpftoken-exec --own-netns=drop-cap-sys-admin -- /usr/bin/app --x"));
+        assert_true(has_line(p.dropin, "AmbientCapabilities=CAP_SYS_ADMIN"));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "SystemCallFilter=@system-service bpf\n", &p);
+        assert_non_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        /* settings that make it impossible: kept as written, and said */
+        expect_write(252, XDP_NET "RestrictNamespaces=yes\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        assert_non_null(p.notes);
+        assert_non_null(strstr(p.notes[0], "RestrictNamespaces="));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "RestrictNamespaces=~user net\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "RestrictNamespaces=net\n", &p);
+        assert_non_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "SystemCallFilter=read write bpf\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        assert_non_null(strstr(p.notes[0], "SystemCallFilter="));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "SystemCallFilter=@system-service\nSystemCallFilter=~setns\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        assert_non_null(strstr(p.notes[0], "CapabilityBoundingSet="));
+        generator_plan_done(&p);
+        /* no private network namespace, or no netlink-attachable type: nothing */
+        expect_write(252, UNIT_HEAD "BPFDelegatePrograms=BPFProgTypeXdp\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        expect_write(252, UNIT_HEAD "BPFDelegatePrograms=BPFProgTypeSocketFilter\nPrivateNetwork=yes\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
 }
 
 static void test_private_settings(void **state) {
