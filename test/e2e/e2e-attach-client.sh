@@ -18,6 +18,16 @@
 #   and unmounting /sys/fs/cgroup does not change that.
 #   token-path: /sys/fs/bpf/token is a read-only bpffs and
 #   LIBBPF_BPF_TOKEN_PATH names it.
+# Usage: e2e-attach-client [--stay] net [--user]
+#   The unit has PrivateNetwork=yes and XDP and tc delegated.  On its own lo:
+#   XDP through a BPF link, through netlink (bpf_xdp_attach), with
+#   ip link ... xdpgeneric and with xdp-loader; tcx and classic tc (tc qdisc
+#   + tc filter ... bpf da); each sees the unit's traffic (counted by
+#   e2e-attach, or its drop rule observed for the distributions' tools);
+#   the ring buffer; a pin /sys/fs/bpf/e2e-net-pin that no one else must
+#   see.  --user: CAP_SYS_ADMIN (granted for joining the network namespace)
+#   is gone again, and xdp-loader (which refuses any euid but 0) is left out.
+#   pin-absent NAME: /sys/fs/bpf/NAME does not exist here.
 
 set -uo pipefail
 
@@ -150,12 +160,89 @@ mode_token_path() {
         fi
 }
 
-mode=${1:?usage: e2e-attach-client cgroup IDS_FILE | token-path}
+# tool_drops NAME ATTACH... -- DETACH...: attach with a distribution tool, check that its program drops
+# the packet to the drop port (and passes the others), detach.
+tool_drops() {
+        local name=$1 out attach=() detach=()
+        shift
+        while [[ $# -gt 0 && $1 != -- ]]; do attach+=("$1"); shift; done
+        shift
+        detach=("$@")
+        if ! out=$("${attach[@]}" 2>&1); then
+                fail "$name" "attach: $(tail -n 4 <<<"$out" | tr '\n' ' ')"
+                return
+        fi
+        out=$("$LIB/e2e-attach" udp 2>&1)
+        "${detach[@]}" >/dev/null 2>&1
+        if grep -q 'delivered=3/3 dropport_delivered=0' <<<"$out"; then
+                ok "$name" "$out"
+        else
+                fail "$name" "the program did not act on the traffic: $out"
+        fi
+}
+
+mode_net() {
+        local out eff
+        if ip -o link show lo 2>&1 | grep -q '[<,]UP[,>]'; then
+                ok lo-up "$(ip -o link show lo | cut -d' ' -f2-3)"
+        else
+                fail lo-up "$(ip -o link show lo 2>&1)"
+        fi
+        if [[ ${1:-} == --user ]]; then
+                eff=$(awk '/^CapEff/ { print $2 }' /proc/self/status)
+                if (( (16#$eff >> 21) & 1 )); then
+                        fail no-cap-sys-admin "CapEff=$eff still has CAP_SYS_ADMIN"
+                else
+                        ok no-cap-sys-admin "CapEff=$eff"
+                fi
+        fi
+        attach_expect xdp-link xdp-link lo
+        attach_expect xdp-netlink xdp-netlink lo
+        attach_expect tcx-link tcx lo
+        tool_drops ip-link-xdpgeneric ip link set dev lo xdpgeneric obj "$LIB/e2e-xdp.bpf.o" sec xdp -- \
+                ip link set dev lo xdpgeneric off
+        # xdp-loader itself insists on euid 0 ("This program must be run as root"), whatever the
+        # capabilities: a User= service cannot run it.
+        if [[ ${1:-} != --user ]]; then
+                tool_drops xdp-loader xdp-loader load -m skb -s xdp lo "$LIB/e2e-xdp.bpf.o" -- \
+                        sh -c 'xdp-loader unload lo --all; ip link set dev lo xdpgeneric off'
+        fi
+        tool_drops tc-classic sh -c "tc qdisc add dev lo clsact && tc filter add dev lo ingress bpf da obj $LIB/e2e-tc.bpf.o sec tc" -- \
+                tc qdisc del dev lo clsact
+        out=$("$LIB/e2e-attach" "$LIB/e2e-attach.bpf.o" xdp-link lo 2>&1)
+        if grep -qE 'ringbuf=[1-9]' <<<"$out"; then
+                ok ringbuf "$(grep -o 'ringbuf=[0-9]*' <<<"$out") events consumed from user space"
+        else
+                fail ringbuf "$out"
+        fi
+        if out=$(bpftool prog load "$LIB/e2e-xdp.bpf.o" /sys/fs/bpf/e2e-net-pin 2>&1) && [[ -e /sys/fs/bpf/e2e-net-pin ]]; then
+                ok pin "/sys/fs/bpf/e2e-net-pin in the unit's own instance"
+        else
+                fail pin "$out"
+        fi
+}
+
+mode_pin_absent() {
+        if [[ -e /sys/fs/bpf/$1 ]]; then
+                fail "pin-absent-$1" "/sys/fs/bpf/$1 is visible here"
+        else
+                ok "pin-absent-$1" "/sys/fs/bpf/$1 is not here ($(stat -f -c %T /sys/fs/bpf))"
+        fi
+}
+
+stay=0
+[[ ${1:-} == --stay ]] && { stay=1; shift; }
+mode=${1:?usage: e2e-attach-client [--stay] cgroup IDS_FILE | token-path | net [--user] | pin-absent NAME}
 shift
 case $mode in
 cgroup) mode_cgroup "$@" ;;
 token-path) mode_token_path ;;
+net) mode_net "$@" ;;
+pin-absent) mode_pin_absent "$@" ;;
 *) fail usage "unknown mode $mode" ;;
 esac
 echo "E2E-DONE failures=$failures"
+if [[ $stay -eq 1 ]]; then
+        exec sleep infinity
+fi
 [[ $failures -eq 0 ]]

@@ -19,8 +19,10 @@ e2e_build_objects() {
         done
         # The attach scenarios (issue 8): XDP, tc and cgroup_skb programs, and the cgroup one alone.
         clang -O2 -g -target bpf -Wall -Werror -c "$E2E_HERE/progs/e2e-attach.bpf.c" -o "$dir/e2e-attach.bpf.o" &&
-        clang -O2 -g -target bpf -Wall -Werror -DE2E_ONLY_CGROUP \
-                -c "$E2E_HERE/progs/e2e-attach.bpf.c" -o "$dir/e2e-cgskb.bpf.o"
+        for m in CGROUP:cgskb XDP:xdp TC:tc; do
+                clang -O2 -g -target bpf -Wall -Werror "-DE2E_ONLY_${m%%:*}" \
+                        -c "$E2E_HERE/progs/e2e-attach.bpf.c" -o "$dir/e2e-${m#*:}.bpf.o" || return 1
+        done
 }
 
 # e2e_stage_files OBJDIR UNIT...: copy the objects, the program sources, the

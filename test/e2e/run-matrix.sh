@@ -57,7 +57,8 @@ mkdir -p "$results"
 # Every scenario, in the order they run.  Each has a function sc_<name>.
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
                same-user-attacker missing-bit oneshot-execstartpre restart
-               concurrent-delegations untouched analyze attach-cgroup token-path)
+               concurrent-delegations untouched analyze attach-cgroup token-path attach-net
+               attach-net-user)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
@@ -488,6 +489,39 @@ sc_attach-cgroup() {
                 attach-parent-slice attach-root-via-proc1 attach-root-via-unified no-foreign-cgroup-reachable \
                 umount-cgroup-view || rc=1
         grep -E '^E2E-CHECK (attach-|umount|no-foreign|own-)' <<<"$log" | while read -r l; do note "$l"; done
+        [[ $rc -eq 0 ]] || add_log_to_diag "$u" "$log"
+        return $rc
+}
+
+net_checks=(lo-up xdp-link xdp-netlink tcx-link ip-link-xdpgeneric xdp-loader tc-classic ringbuf pin)
+
+# XDP and tc on the unit's own lo with the distributions' tools and libbpf; its pin is in neither the
+# container's bpffs nor a second unit's.
+sc_attach-net() {
+        local rc=0 u=e2e-net.service log plog
+        start_unit "$u" 1 1 || rc=1
+        log=$(ulog "$u")
+        check_log "$u" "$log" "${net_checks[@]}" || rc=1
+        grep -E '^E2E-CHECK ' <<<"$log" | while read -r l; do note "$l"; done
+        if ct_exec test -e /sys/fs/bpf/e2e-net-pin; then
+                say "the unit's pin is visible in the container's own /sys/fs/bpf"
+                rc=1
+        fi
+        start_unit e2e-pinpeer.service || rc=1
+        plog=$(ulog e2e-pinpeer.service)
+        check_log e2e-pinpeer.service "$plog" pin-absent-e2e-net-pin || { rc=1; add_log_to_diag e2e-pinpeer.service "$plog"; }
+        ct_exec systemctl stop "$u" || true
+        [[ $rc -eq 0 ]] || add_log_to_diag "$u" "$log"
+        return $rc
+}
+
+sc_attach-net-user() {
+        local rc=0 u=e2e-net-user.service log
+        start_unit "$u" || rc=1
+        log=$(ulog "$u")
+        # xdp-loader refuses to run as anyone but root (its own check), so not for a User= service.
+        check_log "$u" "$log" "${net_checks[@]/xdp-loader/xdp-link}" no-cap-sys-admin || rc=1
+        grep -E '^E2E-CHECK .*FAIL' <<<"$log" | while read -r l; do note "$l"; done
         [[ $rc -eq 0 ]] || add_log_to_diag "$u" "$log"
         return $rc
 }

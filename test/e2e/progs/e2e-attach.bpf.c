@@ -9,12 +9,14 @@
  * packet also goes to the "events" ring buffer.
  *
  *   xdp               XDP (link, netlink, ip link ... xdpgeneric, xdp-loader)
- *   tc                classic tc (tc filter ... bpf da) and tcx
+ *   tc                classic tc (tc filter ... bpf da)
+ *   tcx/ingress       tcx links
  *   cgroup_skb/ingress
  *
- * Built twice: e2e-attach.bpf.o with all three, e2e-cgskb.bpf.o
- * (-DE2E_ONLY_CGROUP) with the cgroup program alone, for bpftool prog load,
- * which loads every program of an object.
+ * Built four times: e2e-attach.bpf.o with all three, and e2e-cgskb.bpf.o
+ * (-DE2E_ONLY_CGROUP), e2e-xdp.bpf.o (-DE2E_ONLY_XDP), e2e-tc.bpf.o
+ * (-DE2E_ONLY_TC) with one program each, for the loaders that load every
+ * program of an object (bpftool prog load, ip, tc, xdp-loader).
  * Self-contained like e2e-sockfilter.bpf.c (no system UAPI headers).
  */
 
@@ -93,7 +95,7 @@ static __attribute__((always_inline)) void record(int verdict) {
         }
 }
 
-#ifndef E2E_ONLY_CGROUP
+#if !defined(E2E_ONLY_CGROUP) && !defined(E2E_ONLY_TC)
 SEC("xdp")
 int e2e_xdp(struct xdp_md *ctx) {
         const __u8 *data = (const __u8 *) (long) ctx->data;
@@ -111,7 +113,7 @@ int e2e_xdp(struct xdp_md *ctx) {
 
 #endif
 
-static __attribute__((always_inline)) int skb_verdict(const struct __sk_buff *skb, __u32 ip_off) {
+static __attribute__((always_inline, unused)) int skb_verdict(const struct __sk_buff *skb, __u32 ip_off) {
         __u8 hdr[28];
         int v;
 
@@ -123,16 +125,26 @@ static __attribute__((always_inline)) int skb_verdict(const struct __sk_buff *sk
         return v;
 }
 
-#ifndef E2E_ONLY_CGROUP
+#if !defined(E2E_ONLY_CGROUP) && !defined(E2E_ONLY_XDP)
 SEC("tc")
 int e2e_tc(struct __sk_buff *skb) {
         return skb_verdict(skb, 14) == 2 ? TC_ACT_SHOT : TC_ACT_OK;
 }
 #endif
 
+#if !defined(E2E_ONLY_CGROUP) && !defined(E2E_ONLY_XDP) && !defined(E2E_ONLY_TC)
+/* tcx links want the expected attach type tcx_ingress, which libbpf takes from the section name. */
+SEC("tcx/ingress")
+int e2e_tcx(struct __sk_buff *skb) {
+        return skb_verdict(skb, 14) == 2 ? TC_ACT_SHOT : TC_ACT_OK;
+}
+#endif
+
+#if !defined(E2E_ONLY_XDP) && !defined(E2E_ONLY_TC)
 SEC("cgroup_skb/ingress")
 int e2e_cgroup_skb(struct __sk_buff *skb) {
         return skb_verdict(skb, 0) == 2 ? 0 : 1;
 }
+#endif
 
 char LICENSE[] SEC("license") = "GPL";

@@ -88,7 +88,7 @@ static const char *program_for(const char *mode) {
         if (!strncmp(mode, "xdp-", 4))
                 return "e2e_xdp";
         if (!strcmp(mode, "tcx"))
-                return "e2e_tc";
+                return "e2e_tcx";
         return "e2e_cgroup_skb";
 }
 
