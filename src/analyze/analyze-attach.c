@@ -1,73 +1,70 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "analyze-attach.h"
+#include "generator-attach.h"
 #include "macro.h"
 #include "parse-util.h"
 
-#define SYSTEMD_NATIVE_VERSION 258
+#define SYSTEMD_VERSION_STRICT 262u /* unknown version: judge by the newest, where the unit owns more */
 
-static bool networking_attach_types(const BpfNames *names, const Delegation *d) {
-        static const char *const netlink_types[] = { "xdp", "sched_cls", "sched_act" };
-        uint64_t m = d->masks[BPF_KIND_PROGRAM];
+static bool unit_runs_as_root(const UnitBpf *u) {
+        const UnitSetting *user = unit_last_setting(u->config, u->section, "User");
+        const UnitSetting *dyn = unit_last_setting(u->config, u->section, "DynamicUser");
 
-        for (size_t i = 0; i < ELEMENTSOF(netlink_types); i++) {
-                unsigned bit;
+        if (dyn && parse_boolean(dyn->value) > 0)
+                return false;
+        return !user || isempty(user->value) || streq(user->value, "root") || streq(user->value, "0");
+}
 
-                if (bpf_names_lookup(names, BPF_KIND_PROGRAM, netlink_types[i], &bit) >= 0 && (m & (UINT64_C(1) << bit)))
-                        return true;
-        }
-        return false;
+/* What bpftoken-generator decides for this unit about attaching (one implementation: its own). */
+static void plan(const BpfNames *names, const UnitBpf *u, unsigned version, AttachNeeds *ret) {
+        GeneratorContext ctx = {
+                .names = names,
+                .systemd_version = version,
+        };
+
+        generator_attach_plan(&ctx, u->config, &u->requested, unit_runs_as_root(u),
+                              unit_caps_setting(u->config, u->section, "CapabilityBoundingSet", UINT64_MAX),
+                              unit_caps_setting(u->config, u->section, "AmbientCapabilities", 0), ret);
 }
 
 const char *unit_cgroup_unconfined(const BpfNames *names, const UnitBpf *u, int systemd_version) {
-        const UnitSetting *pcg;
-        int b;
+        AttachNeeds n;
 
-        if (u->private_bpf != 1 || delegation_cgroup_program_mask(names, &u->requested) == 0)
+        if (u->private_bpf != 1)
                 return NULL;
-        /* < 258: the publisher confines every unit (and refuses where it cannot). */
-        if (systemd_version >= 0 && systemd_version < SYSTEMD_NATIVE_VERSION)
-                return NULL;
-        /* >= 258: the generator adds ProtectControlGroups=private (strict for yes) unless the unit says
-         * no; it never overrides an explicit no. */
-        pcg = unit_last_setting(u->config, u->section, "ProtectControlGroups");
-        if (!pcg)
-                return NULL;
-        b = parse_boolean(pcg->value);
-        if (b > 0 || streq(pcg->value, "private") || streq(pcg->value, "strict"))
-                return NULL;
-        return systemd_version < 0
-                ? "ProtectControlGroups= has no private cgroup namespace: on systemd >= 258 the unit's cgroup "
-                  "programs can attach to every cgroup of the host, the root included"
-                : "ProtectControlGroups= has no private cgroup namespace: the unit's cgroup programs can attach to "
-                  "every cgroup of the host, the root included";
+        plan(names, u, systemd_version >= 0 ? (unsigned) systemd_version : SYSTEMD_VERSION_STRICT, &n);
+        return n.unconfined;
 }
 
 int unit_attach_check(const UnitBpf *u, const BpfNames *names, const CheckContext *ctx, Findings *f) {
-        const UnitSetting *pn;
+        const UnitSetting *pcg = unit_last_setting(u->config, u->section, "ProtectControlGroups");
+        const UnitSetting *pn = unit_last_setting(u->config, u->section, "PrivateNetwork");
         const char *why;
+        AttachNeeds n;
         int r;
 
+        if (u->private_bpf != 1)
+                return 0;
         why = unit_cgroup_unconfined(names, u, ctx->systemd_version);
         if (why) {
-                const UnitSetting *pcg = unit_last_setting(u->config, u->section, "ProtectControlGroups");
-
-                r = findings_add(f, SEVERITY_WARNING, "cgroup-unconfined", pcg ? pcg->file : NULL,
-                                 pcg ? pcg->line : 0, "%s. Remove ProtectControlGroups=%s (bpftoken-generator then "
-                                 "adds ProtectControlGroups=private) or set it to private.", why, pcg->value);
+                r = findings_add(f, SEVERITY_WARNING, "cgroup-unconfined", pcg ? pcg->file : NULL, pcg ? pcg->line : 0,
+                                 "%s: its cgroup programs can attach to every cgroup of the host, the root included. "
+                                 "Remove ProtectControlGroups=%s (bpftoken-generator then adds "
+                                 "ProtectControlGroups=private) or set it to private.", why, pcg ? pcg->value : "");
                 if (r < 0)
                         return r;
         }
 
-        pn = unit_last_setting(u->config, u->section, "PrivateNetwork");
-        if (u->private_bpf == 1 && pn && parse_boolean(pn->value) > 0 && networking_attach_types(names, &u->requested) &&
-            ctx->systemd_version >= 0 && ctx->systemd_version < SYSTEMD_NATIVE_VERSION) {
-                r = findings_add(f, SEVERITY_NOTICE, "netlink-attach", pn->file, pn->line,
-                                 "systemd %d creates the PrivateNetwork= namespace before the unit's user namespace, "
-                                 "so it belongs to the host's: attaching XDP or tc programs through netlink (ip link "
-                                 "... xdp, tc filter, xdp-loader, bpf_xdp_attach()) fails with EPERM. BPF links "
-                                 "(bpf_program__attach_xdp(), bpf_program__attach_tcx()) work; systemd >= 258 with "
-                                 "DelegateNamespaces=net (added by bpftoken-generator) allows both.",
-                                 ctx->systemd_version);
+        if (ctx->systemd_version < 0)
+                return 0;
+        plan(names, u, (unsigned) ctx->systemd_version, &n);
+        if (n.netns_blocked) {
+                r = findings_add(f, SEVERITY_WARNING, "netlink-attach", pn ? pn->file : NULL, pn ? pn->line : 0,
+                                 "%s: systemd %d creates the PrivateNetwork= namespace before the unit's user "
+                                 "namespace and bpftoken cannot give the unit one of its own, so attaching XDP or "
+                                 "tc programs through netlink (ip link ... xdp, tc filter, xdp-loader, "
+                                 "bpf_xdp_attach()) fails with EPERM; BPF links (bpf_program__attach_xdp(), "
+                                 "bpf_program__attach_tcx()) work.", n.netns_blocked, ctx->systemd_version);
                 if (r < 0)
                         return r;
         }

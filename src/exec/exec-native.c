@@ -7,8 +7,30 @@
 #include "log.h"
 #include "macro.h"
 
+/* bpftoken's own instance carries its read-only bind at /sys/fs/bpf/token: a mount of its own. */
+static int token_path_is_bpftoken_bind(void) {
+        struct statx root, token;
+
+        if (statx(AT_FDCWD, BPFFS_PATH, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &root) < 0)
+                return -errno;
+        if (statx(AT_FDCWD, BPFFS_TOKEN_PATH, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &token) < 0)
+                return errno == ENOENT ? 0 : -errno;
+        if (!(root.stx_mask & token.stx_mask & STATX_MNT_ID))
+                return -EOPNOTSUPP;
+        return S_ISDIR(token.stx_mode) && root.stx_mnt_id != token.stx_mnt_id;
+}
+
 int native_instance_present(void) {
-        return bpffs_path_is_delegated(BPFFS_PATH);
+        int r;
+
+        r = bpffs_path_is_delegated(BPFFS_PATH);
+        if (r <= 0)
+                return r;
+        /* A repeated bpftoken-exec in a bpftoken unit still asks the publisher (which stacks nothing). */
+        r = token_path_is_bpftoken_bind();
+        if (r < 0)
+                return r;
+        return !r;
 }
 
 int native_token_path_setup(void) {

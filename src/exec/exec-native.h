@@ -10,8 +10,8 @@
  * pins live. Needs no privilege, no namespace or mount call, and no publisher.
  */
 
-/* 1 if /sys/fs/bpf in this mount namespace is a delegated bpffs already (native PrivateBPF=), 0 if
- * not, -errno. */
+/* 1 if /sys/fs/bpf in this mount namespace is a delegated bpffs already that is not bpftoken's own (that
+ * one has its read-only bind at /sys/fs/bpf/token): native PrivateBPF=. 0 if not, -errno. */
 int native_instance_present(void);
 
 /* Make /sys/fs/bpf/token resolve to the instance (a link, unless something is there already). */

@@ -73,12 +73,20 @@ static void test_findings(void **state) {
         findings_done(&f);
         unit_bpf_free(u);
 
+        /* < 258: bpftoken gives the unit its own network namespace, unless a setting forbids it */
         ctx.systemd_version = 252;
         u = load(HEAD "BPFDelegatePrograms=BPFProgTypeXdp\nPrivateNetwork=yes\n");
         assert_int_equal(unit_attach_check(u, names, &ctx, &f), 0);
+        assert_int_equal(f.n, 0);
+        findings_done(&f);
+        unit_bpf_free(u);
+        u = load(HEAD "BPFDelegatePrograms=BPFProgTypeXdp\nPrivateNetwork=yes\nRestrictNamespaces=yes\n");
+        assert_int_equal(unit_attach_check(u, names, &ctx, &f), 0);
         assert_int_equal(f.n, 1);
         assert_string_equal(f.list[0].code, "netlink-attach");
+        assert_non_null(strstr(f.list[0].message, "RestrictNamespaces="));
         findings_done(&f);
+        /* >= 258: DelegateNamespaces=net is set up before the unit's seccomp filters */
         ctx.systemd_version = 262;
         assert_int_equal(unit_attach_check(u, names, &ctx, &f), 0);
         assert_int_equal(f.n, 0);
