@@ -222,6 +222,32 @@ mode_net() {
         fi
 }
 
+# net-probe: a BPF link must work; a netlink attach either works ("xdp-netlink") or is refused with
+# EPERM ("xdp-netlink-refused"): the harness knows which one to expect.
+mode_net_probe() {
+        local out rc
+        attach_expect xdp-link xdp-link lo
+        out=$("$LIB/e2e-attach" "$LIB/e2e-attach.bpf.o" xdp-netlink lo 2>&1)
+        rc=$?
+        if [[ $rc -eq 0 ]]; then
+                ok xdp-netlink "$(grep -m1 '^e2e-attach:' <<<"$out")"
+        elif [[ $rc -eq 2 ]] && grep -q 'errno 1 ' <<<"$out"; then
+                ok xdp-netlink-refused "$(grep -m1 'attach failed' <<<"$out")"
+        else
+                fail xdp-netlink "$out"
+        fi
+        out=$(ip link set dev lo xdpgeneric obj "$LIB/e2e-xdp.bpf.o" sec xdp 2>&1)
+        rc=$?
+        ip link set dev lo xdpgeneric off >/dev/null 2>&1
+        if [[ $rc -eq 0 ]]; then
+                ok ip-link-xdpgeneric "attached"
+        elif grep -qi 'permitted' <<<"$out"; then
+                ok ip-link-xdpgeneric-refused "$(tail -n 1 <<<"$out")"
+        else
+                fail ip-link-xdpgeneric "$out"
+        fi
+}
+
 mode_pin_absent() {
         if [[ -e /sys/fs/bpf/$1 ]]; then
                 fail "pin-absent-$1" "/sys/fs/bpf/$1 is visible here"
@@ -238,6 +264,7 @@ case $mode in
 cgroup) mode_cgroup "$@" ;;
 token-path) mode_token_path ;;
 net) mode_net "$@" ;;
+net-probe) mode_net_probe ;;
 pin-absent) mode_pin_absent "$@" ;;
 *) fail usage "unknown mode $mode" ;;
 esac

@@ -58,7 +58,7 @@ mkdir -p "$results"
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
                same-user-attacker missing-bit oneshot-execstartpre restart
                concurrent-delegations untouched analyze attach-cgroup token-path attach-net
-               attach-net-user)
+               attach-net-user attach-net-restrictns)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
@@ -522,6 +522,31 @@ sc_attach-net-user() {
         # xdp-loader refuses to run as anyone but root (its own check), so not for a User= service.
         check_log "$u" "$log" "${net_checks[@]/xdp-loader/xdp-link}" no-cap-sys-admin || rc=1
         grep -E '^E2E-CHECK .*FAIL' <<<"$log" | while read -r l; do note "$l"; done
+        [[ $rc -eq 0 ]] || add_log_to_diag "$u" "$log"
+        return $rc
+}
+
+# The control: where the unit's settings forbid joining a network namespace (RestrictNamespaces=yes),
+# netlink attaches fail below 258 as the issue measured, and verify names the setting.
+sc_attach-net-restrictns() {
+        local rc=0 u=e2e-net-restrictns.service log out want=(xdp-link)
+        if [[ $path == bpftoken ]]; then
+                want+=(xdp-netlink-refused ip-link-xdpgeneric-refused)
+        else
+                want+=(xdp-netlink ip-link-xdpgeneric)
+        fi
+        start_unit "$u" || rc=1
+        log=$(ulog "$u")
+        check_log "$u" "$log" "${want[@]}" || rc=1
+        grep -E '^E2E-CHECK ' <<<"$log" | while read -r l; do note "$l"; done
+        if [[ $path == bpftoken ]]; then
+                out=$(ct_exec bpftoken-analyze verify "$u" 2>&1)
+                if ! grep -q 'RestrictNamespaces=.*\[netlink-attach\]' <<<"$out"; then
+                        say "verify does not name RestrictNamespaces=:" "$out"
+                        rc=1
+                fi
+                note "verify: $(grep netlink-attach <<<"$out" | cut -c1-160)"
+        fi
         [[ $rc -eq 0 ]] || add_log_to_diag "$u" "$log"
         return $rc
 }
