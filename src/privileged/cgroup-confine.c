@@ -274,11 +274,12 @@ static void mnt_unref_tablep(struct libmnt_table **t) {
 
 /* The helper, in the unit's mount namespace (and still in the publisher's user and cgroup
  * namespaces, so cgroup2 mount roots read as the publisher sees them). The unit cannot change this
- * namespace's mounts (cgroup_confine_unit() checked who owns it), so its /proc and mount table are
- * the kernel's. */
-static int helper_confine(const CgroupConfineTarget *t, int tree_fd) {
+ * namespace's mounts (cgroup_confine_unit() checked who owns it), and the mount table comes from the
+ * publisher's procfs, not the unit's /proc. */
+static int helper_confine(const CgroupConfineTarget *t, int tree_fd, int proc_fd) {
         _cleanup_(mnt_unref_tablep) struct libmnt_table *table = NULL;
-        _cleanup_(closep) int target = -EBADF;
+        _cleanup_(fclosep) FILE *mountinfo = NULL;
+        _cleanup_(closep) int target = -EBADF, fd = -EBADF;
         struct libmnt_fs *top_fs = NULL;
         MountLine top = {};
         struct statx stx;
@@ -295,9 +296,21 @@ static int helper_confine(const CgroupConfineTarget *t, int tree_fd) {
                 return STATUS(CGROUP_CONFINE_STEP_TARGET, errno);
         if (!(stx.stx_mask & STATX_MNT_ID))
                 return STATUS(CGROUP_CONFINE_STEP_TARGET, EOPNOTSUPP);
-        table = mnt_new_table_from_file("/proc/self/mountinfo");
+        /* The publisher's procfs, opened before setns(): "thread-self" is this helper, and its
+         * mountinfo lists the namespace it is in now, whatever the unit mounted at /proc. */
+        fd = openat(proc_fd, "thread-self/mountinfo", O_RDONLY|O_CLOEXEC);
+        if (fd < 0)
+                return STATUS(CGROUP_CONFINE_STEP_TARGET, errno);
+        mountinfo = fdopen(fd, "re");
+        if (!mountinfo)
+                return STATUS(CGROUP_CONFINE_STEP_TARGET, errno);
+        TAKE_FD(fd);
+        table = mnt_new_table();
         if (!table)
                 return STATUS(CGROUP_CONFINE_STEP_TARGET, ENOMEM);
+        r = mnt_table_parse_stream(table, mountinfo, "mountinfo");
+        if (r < 0)
+                return STATUS(CGROUP_CONFINE_STEP_TARGET, -r);
         top_fs = table_find_id(table, stx.stx_mnt_id);
         if (!top_fs)
                 return STATUS(CGROUP_CONFINE_STEP_TARGET, ENOENT);
@@ -363,7 +376,8 @@ static int clone_unit_cgroup(const char *unit_path, CgroupConfineStep *ret_step)
 }
 
 int cgroup_confine_unit(const CgroupConfineTarget *t, CgroupConfineStep *ret_step) {
-        _cleanup_(closep) int tree = -EBADF, parent_sock = -EBADF, child_sock = -EBADF, unused = -EBADF;
+        _cleanup_(closep) int tree = -EBADF, parent_sock = -EBADF, child_sock = -EBADF, unused = -EBADF,
+                              proc_fd = -EBADF;
         int pair[2], status = 0, r, q;
         pid_t pid;
 
@@ -379,19 +393,22 @@ int cgroup_confine_unit(const CgroupConfineTarget *t, CgroupConfineStep *ret_ste
                 return tree;
 
         *ret_step = CGROUP_CONFINE_STEP_HELPER;
+        proc_fd = open("/proc", O_PATH|O_DIRECTORY|O_CLOEXEC);
+        if (proc_fd < 0)
+                return -errno;
         if (socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0, pair) < 0)
                 return -errno;
         parent_sock = pair[0];
         child_sock = pair[1];
         {
-                int keep[] = { child_sock, t->mntns_fd, tree };
+                int keep[] = { child_sock, t->mntns_fd, tree, proc_fd };
 
                 r = fork_helper(keep, ELEMENTSOF(keep), &pid);
         }
         if (r < 0)
                 return r;
         if (r == 0) {
-                int s = helper_confine(t, tree);
+                int s = helper_confine(t, tree, proc_fd);
 
                 (void) send_status_fd(child_sock, s, -EBADF);
                 _exit(EXIT_SUCCESS);
