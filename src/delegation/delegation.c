@@ -731,14 +731,16 @@ static bool mask_needs(const BpfNames *names, BpfKind kind, uint64_t mask, const
 uint64_t delegation_needed_capabilities(const BpfNames *names, const Delegation *d) {
         /* The kernel's is_perfmon_prog_type() and is_net_admin_prog_type(), and the map types
          * map_create() checks CAP_NET_ADMIN for; a little wider where a program type's attachment
-         * usually needs CAP_NET_ADMIN (sk_lookup, sk_reuseport, cpumap). */
+         * needs CAP_NET_ADMIN (sk_lookup, sk_reuseport, cpumap; cgroup_skb loads without it, but
+         * bpf_prog_attach_check_attach_type() wants it through the token at attach time: measured,
+         * a User= unit without it gets EPERM attaching to its own cgroup). */
         static const char *const perfmon_progs[] = {
                 "kprobe", "tracepoint", "perf_event", "raw_tracepoint", "raw_tracepoint_writable",
                 "tracing", "lsm", "struct_ops", "ext", NULL,
         };
         static const char *const net_admin_progs[] = {
                 "sched_cls", "sched_act", "xdp", "lwt_*", "sk_skb", "sk_msg", "flow_dissector",
-                "sock_ops", "cgroup_sock", "cgroup_sock_addr", "cgroup_sockopt", "cgroup_sysctl",
+                "cgroup_skb", "sock_ops", "cgroup_sock", "cgroup_sock_addr", "cgroup_sockopt", "cgroup_sysctl",
                 "cgroup_device", "sk_lookup", "netfilter", "sk_reuseport", "ext", NULL,
         };
         static const char *const net_admin_maps[] = {

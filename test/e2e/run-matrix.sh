@@ -58,7 +58,7 @@ mkdir -p "$results"
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
                same-user-attacker missing-bit oneshot-execstartpre restart
                concurrent-delegations untouched analyze attach-cgroup token-path attach-net
-               attach-net-user attach-net-restrictns)
+               attach-net-user attach-net-restrictns attach-cgroup-user)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
@@ -474,7 +474,7 @@ sc_untouched() {
 # program attaches to the root cgroup from outside the unit (the kernel would
 # allow it; only the unit's view stops it).
 sc_attach-cgroup() {
-        local rc=0 u=e2e-cgroup.service log out
+        local rc=0 u=${1:-e2e-cgroup.service} log out
         # shellcheck disable=SC2016 # expanded by the shell inside
         ct_sh 'echo "ROOT=$(stat -c %i /sys/fs/cgroup) PARENT=$(stat -c %i /sys/fs/cgroup/system.slice)" >/run/e2e-cgroup-ids'
         out=$(ct_exec systemd-run --wait --pipe -q "$E2E_LIB/e2e-attach" "$E2E_LIB/e2e-attach.bpf.o" \
@@ -489,9 +489,22 @@ sc_attach-cgroup() {
                 attach-parent-slice attach-root-via-proc1 attach-root-via-unified no-foreign-cgroup-reachable \
                 umount-cgroup-view || rc=1
         grep -E '^E2E-CHECK (attach-|umount|no-foreign|own-)' <<<"$log" | while read -r l; do note "$l"; done
+        # Where the confinement cannot be applied (ProtectControlGroups=no on >= 258), security scores it
+        # as host-wide; below 258 the publisher confines whatever the unit says.
+        ct_sh 'sed "s/^PrivateBPF=yes/PrivateBPF=yes\nProtectControlGroups=no/" /etc/systemd/system/e2e-cgroup.service >/run/e2e-cgroup-no.service'
+        out=$(ct_exec bpftoken-analyze security /run/e2e-cgroup-no.service --json=short 2>&1)
+        local host_wide=bpftoken
+        grep -q '"id":"cgroup-host-wide"' <<<"$out" && host_wide=native
+        if [[ $host_wide != "$path" ]]; then
+                say "security on ProtectControlGroups=no ($path): expected cgroup-host-wide only natively:" "$out"
+                rc=1
+        fi
+        note "security, ProtectControlGroups=no: $(grep -o '"exposure":[0-9.]*' <<<"$out" | head -1)"
         [[ $rc -eq 0 ]] || add_log_to_diag "$u" "$log"
         return $rc
 }
+
+sc_attach-cgroup-user() { sc_attach-cgroup e2e-cgroup-user.service; }
 
 net_checks=(lo-up xdp-link xdp-netlink tcx-link ip-link-xdpgeneric xdp-loader tc-classic ringbuf pin)
 
