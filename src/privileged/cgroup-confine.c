@@ -58,9 +58,10 @@ const char *cgroup_confine_step_to_string(CgroupConfineStep s) {
 const char *cgroup_confine_error_sentence(CgroupConfineStep s, int error) {
         switch (s) {
         case CGROUP_CONFINE_STEP_UNDOABLE:
-                return "The unit may attach cgroup programs, and it owns its mount namespace with CAP_SYS_ADMIN "
-                       "there, so it could unmount the view that confines it to its own cgroup: drop "
-                       "CAP_SYS_ADMIN (CapabilityBoundingSet=~CAP_SYS_ADMIN) or the cgroup program types.";
+                return "The caller may attach cgroup programs and can rearrange its own mount namespace (a uid "
+                       "or group policy, or a unit with CAP_SYS_ADMIN in a mount namespace it owns), so it could "
+                       "undo the view that confines it to its own cgroup: drop the cgroup program types from the "
+                       "delegation, or CAP_SYS_ADMIN from the unit (CapabilityBoundingSet=~CAP_SYS_ADMIN).";
         case CGROUP_CONFINE_STEP_HIERARCHY:
         case CGROUP_CONFINE_STEP_UNIT_CGROUP:
                 return "The unit's cgroup cannot be found in the publisher's cgroup2 hierarchy (a cgroup v1 or "
