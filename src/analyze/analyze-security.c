@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analyze-attach.h"
 #include "analyze-unit.h"
 #include "analyze.h"
 #include "log.h"
@@ -277,6 +278,23 @@ fail:
         return r;
 }
 
+/* Issue 8: cgroup programs the unit can attach to every cgroup of the host are a host-wide packet,
+ * socket and device filter, whatever their type's own weight. */
+static int assess_cgroup_confinement(const BpfNames *names, const UnitBpf *u, Item **items, size_t *n) {
+        unsigned prog_load = 5;
+        CheckContext ctx;
+        const char *why;
+
+        (void) analyze_check_context(&ctx);
+        (void) bpf_names_lookup(names, BPF_KIND_COMMAND, "prog_load", &prog_load);
+        why = unit_cgroup_unconfined(names, u, ctx.systemd_version);
+        if (!why || !(u->requested.masks[BPF_KIND_COMMAND] & (UINT64_C(1) << prog_load)))
+                return 0;
+        return add_item(items, n, "ProtectControlGroups=", "cgroup-host-wide",
+                        "Cgroup programs attach to every cgroup of the host, the root included",
+                        why, 9.0, BPF_KIND_PROGRAM, delegation_cgroup_program_mask(names, &u->requested));
+}
+
 static int compare_items(const void *a, const void *b) {
         const Item *x = a, *y = b;
 
@@ -325,8 +343,11 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
                 /* Without PrivateBPF=yes nothing is delegated, whatever BPFDelegate*= say. */
                 Delegation none = {};
                 r = assess(names, &none, &items, &n);
-        } else
+        } else {
                 r = assess(names, &u->requested, &items, &n);
+                if (r >= 0)
+                        r = assess_cgroup_confinement(names, u, &items, &n);
+        }
         if (r < 0)
                 return log_oom();
         if (n > 1)

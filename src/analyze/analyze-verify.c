@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "analyze-attach.h"
 #include "analyze-unit.h"
 #include "analyze.h"
 #include "log.h"
@@ -69,6 +70,8 @@ int verb_verify(int argc, char *argv[]) {
                         continue;
                 }
                 r = unit_bpf_check(u, names, &ctx, &f);
+                if (r >= 0)
+                        r = unit_attach_check(u, names, &ctx, &f); /* issue 8 */
                 if (r < 0) {
                         findings_done(&f);
                         return log_oom();

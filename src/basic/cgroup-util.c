@@ -23,7 +23,8 @@ static bool component_is_unit(const char *s, size_t n) {
         return dot && dot != s && dot < s + n - 1;
 }
 
-static int path_get_unit(const char *path, char **ret_unit) {
+/* The unit's name, and with ret_prefix the path up to and including it ("/system.slice/foo.service"). */
+static int path_get_unit_full(const char *path, char **ret_unit, char **ret_prefix) {
         const char *p = path;
 
         while (*p) {
@@ -39,6 +40,10 @@ static int path_get_unit(const char *path, char **ret_unit) {
                 if (!(n > 6 && strncmp(e - 6, ".slice", 6) == 0)) {
                         if (!component_is_unit(p, n))
                                 return -EBADMSG;
+                        if (ret_prefix) {
+                                *ret_prefix = strndup(path, (size_t) (e - path));
+                                return *ret_prefix ? 0 : -ENOMEM;
+                        }
                         *ret_unit = strndup(p, n);
                         return *ret_unit ? 0 : -ENOMEM;
                 }
@@ -47,7 +52,12 @@ static int path_get_unit(const char *path, char **ret_unit) {
         return -ENXIO;
 }
 
-int cgroup_text_get_unit(const char *text, char **ret_unit) {
+static int path_get_unit(const char *path, char **ret_unit) {
+        return path_get_unit_full(path, ret_unit, NULL);
+}
+
+/* The "0::" line's path (NULL if none) and the name=systemd line's. */
+static int cgroup_text_split(const char *text, char **ret_unified, char **ret_named) {
         _cleanup_(freep) char *unified = NULL, *named = NULL;
         const char *line = text;
 
@@ -76,6 +86,18 @@ int cgroup_text_get_unit(const char *text, char **ret_unit) {
                 line = nl ? nl + 1 : NULL;
         }
 
+        *ret_unified = TAKE_PTR(unified);
+        *ret_named = TAKE_PTR(named);
+        return 0;
+}
+
+int cgroup_text_get_unit(const char *text, char **ret_unit) {
+        _cleanup_(freep) char *unified = NULL, *named = NULL;
+        int r;
+
+        r = cgroup_text_split(text, &unified, &named);
+        if (r < 0)
+                return r;
         if (unified && !streq(unified, "/"))
                 return path_get_unit(unified, ret_unit);
         if (named)
@@ -96,4 +118,28 @@ int cgroup_pid_get_unit(pid_t pid, char **ret_unit) {
         if (r < 0)
                 return r;
         return cgroup_text_get_unit(buf, ret_unit);
+}
+
+int cgroup_text_get_unit_path(const char *text, char **ret_path) {
+        _cleanup_(freep) char *unified = NULL, *named = NULL;
+        int r;
+
+        r = cgroup_text_split(text, &unified, &named);
+        if (r < 0)
+                return r;
+        if (!unified || unified[0] != '/')
+                return -ENOMEDIUM;
+        return path_get_unit_full(unified, NULL, ret_path);
+}
+
+int cgroup_pid_get_unit_path(pid_t pid, char **ret_path) {
+        _cleanup_(freep) char *buf = NULL;
+        char path[64];
+        int r;
+
+        snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
+        r = read_full_file_at(AT_FDCWD, path, CGROUP_FILE_MAX - 1, &buf, NULL);
+        if (r < 0)
+                return r;
+        return cgroup_text_get_unit_path(buf, ret_path);
 }

@@ -15,3 +15,8 @@ int cgroup_text_get_unit(const char *text, char **ret_unit);
 
 /* Read /proc/PID/cgroup and parse it. */
 int cgroup_pid_get_unit(pid_t pid, char **ret_unit);
+
+/* The unified hierarchy's path of the unit's own cgroup ("/system.slice/foo.service" for a process in
+ * "/system.slice/foo.service/sub"). -ENOMEDIUM without a "0::" line (cgroup v1), -ENXIO if in no unit. */
+int cgroup_text_get_unit_path(const char *text, char **ret_path);
+int cgroup_pid_get_unit_path(pid_t pid, char **ret_path);

@@ -499,6 +499,66 @@ static const DelegationPreset presets[] = {
                 },
         },
         {
+                .name = "xdp",
+                .description = "The libbpf baseline plus XDP programs and the maps XDP programs use "
+                               "(redirect maps, AF_XDP sockets, ring buffers); attach types xdp "
+                               "(libbpf's expected attach type for SEC(\"xdp\")) and bit 0. Attach them "
+                               "with a BPF link on any systemd, or through netlink (ip link, xdp-loader "
+                               "in skb mode, bpf_xdp_attach()) with PrivateNetwork=yes, which bpftoken "
+                               "turns into a network namespace of the unit's own. Needs CAP_NET_ADMIN in "
+                               "the user namespace. xdp-loader's multi-program dispatcher needs "
+                               "freplace (ext) programs, which this kernel refuses with a token: it "
+                               "falls back to one program per interface.",
+                .lists = {
+                        [BPF_KIND_COMMAND]    = LIBBPF_CMDS,
+                        [BPF_KIND_MAP]        = "array,hash,percpu_array,percpu_hash,lru_hash,ringbuf,"
+                                                "devmap,devmap_hash,xskmap,cpumap,prog_array",
+                        [BPF_KIND_PROGRAM]    = "socket_filter,xdp",
+                        [BPF_KIND_ATTACHMENT] = "cgroup_inet_ingress,xdp",
+                },
+        },
+        {
+                .name = "tc",
+                .description = "The libbpf baseline plus tc programs (classifiers and actions) and "
+                               "their usual maps; attach types tcx_ingress, tcx_egress and bit 0 (what "
+                               "SEC(\"tc\") and tc filter ... bpf load with). tcx links work on any "
+                               "systemd; classic tc (tc qdisc/filter) needs PrivateNetwork=yes, which "
+                               "bpftoken turns into a network namespace of the unit's own. Needs "
+                               "CAP_NET_ADMIN in the user namespace.",
+                .lists = {
+                        [BPF_KIND_COMMAND]    = LIBBPF_CMDS,
+                        [BPF_KIND_MAP]        = "array,hash,percpu_array,percpu_hash,lru_hash,ringbuf,"
+                                                "prog_array,perf_event_array",
+                        [BPF_KIND_PROGRAM]    = "socket_filter,sched_cls,sched_act",
+                        [BPF_KIND_ATTACHMENT] = "cgroup_inet_ingress,tcx_ingress,tcx_egress",
+                },
+        },
+        {
+                .name = "cgroup-net",
+                .description = "The libbpf baseline plus cgroup socket programs (packet filters, "
+                               "socket creation, bind/connect/sendmsg hooks, sockopts, sock_ops) and "
+                               "their maps, with their attach types. bpftoken confines them to the "
+                               "unit's own cgroup: it cannot open its parent or the root cgroup. Needs "
+                               "CAP_NET_ADMIN in the user namespace.",
+                .lists = {
+                        [BPF_KIND_COMMAND]    = LIBBPF_CMDS,
+                        [BPF_KIND_MAP]        = "array,hash,percpu_array,percpu_hash,lru_hash,ringbuf,"
+                                                "sk_storage,cgroup_storage,percpu_cgroup_storage",
+                        [BPF_KIND_PROGRAM]    = "socket_filter,cgroup_skb,cgroup_sock,cgroup_sock_addr,"
+                                                "sock_ops,cgroup_sockopt",
+                        [BPF_KIND_ATTACHMENT] = "cgroup_inet_ingress,cgroup_inet_egress,"
+                                                "cgroup_inet_sock_create,cgroup_inet_sock_release,"
+                                                "cgroup_sock_ops,cgroup_inet4_bind,cgroup_inet6_bind,"
+                                                "cgroup_inet4_connect,cgroup_inet6_connect,"
+                                                "cgroup_inet4_post_bind,cgroup_inet6_post_bind,"
+                                                "cgroup_udp4_sendmsg,cgroup_udp6_sendmsg,"
+                                                "cgroup_udp4_recvmsg,cgroup_udp6_recvmsg,"
+                                                "cgroup_inet4_getpeername,cgroup_inet6_getpeername,"
+                                                "cgroup_inet4_getsockname,cgroup_inet6_getsockname,"
+                                                "cgroup_getsockopt,cgroup_setsockopt",
+                },
+        },
+        {
                 .name = "tracing",
                 .description = "The libbpf baseline plus the map and program types of kprobe, "
                                "tracepoint, raw tracepoint, perf event and fentry/fexit programs; "
@@ -671,14 +731,16 @@ static bool mask_needs(const BpfNames *names, BpfKind kind, uint64_t mask, const
 uint64_t delegation_needed_capabilities(const BpfNames *names, const Delegation *d) {
         /* The kernel's is_perfmon_prog_type() and is_net_admin_prog_type(), and the map types
          * map_create() checks CAP_NET_ADMIN for; a little wider where a program type's attachment
-         * usually needs CAP_NET_ADMIN (sk_lookup, sk_reuseport, cpumap). */
+         * needs CAP_NET_ADMIN (sk_lookup, sk_reuseport, cpumap; cgroup_skb loads without it, but
+         * bpf_prog_attach_check_attach_type() wants it through the token at attach time: measured,
+         * a User= unit without it gets EPERM attaching to its own cgroup). */
         static const char *const perfmon_progs[] = {
                 "kprobe", "tracepoint", "perf_event", "raw_tracepoint", "raw_tracepoint_writable",
                 "tracing", "lsm", "struct_ops", "ext", NULL,
         };
         static const char *const net_admin_progs[] = {
                 "sched_cls", "sched_act", "xdp", "lwt_*", "sk_skb", "sk_msg", "flow_dissector",
-                "sock_ops", "cgroup_sock", "cgroup_sock_addr", "cgroup_sockopt", "cgroup_sysctl",
+                "cgroup_skb", "sock_ops", "cgroup_sock", "cgroup_sock_addr", "cgroup_sockopt", "cgroup_sysctl",
                 "cgroup_device", "sk_lookup", "netfilter", "sk_reuseport", "ext", NULL,
         };
         static const char *const net_admin_maps[] = {
@@ -706,4 +768,20 @@ bool delegation_is_empty(const Delegation *d) {
                 if (d->masks[k] != 0)
                         return false;
         return true;
+}
+
+uint64_t delegation_cgroup_program_mask(const BpfNames *names, const Delegation *d) {
+        static const char *const types[] = {
+                "cgroup_skb", "cgroup_sock", "cgroup_sock_addr", "sock_ops", "cgroup_device",
+                "cgroup_sysctl", "cgroup_sockopt",
+        };
+        uint64_t mask = 0;
+
+        for (size_t i = 0; i < ELEMENTSOF(types); i++) {
+                unsigned bit;
+
+                if (bpf_names_lookup(names, BPF_KIND_PROGRAM, types[i], &bit) >= 0)
+                        mask |= BIT(bit);
+        }
+        return d->masks[BPF_KIND_PROGRAM] & mask;
 }

@@ -113,3 +113,9 @@ bool delegation_covers_libbpf_baseline(const BpfNames *names, const Delegation *
 uint64_t delegation_needed_capabilities(const BpfNames *names, const Delegation *d);
 
 bool delegation_is_empty(const Delegation *d);
+
+/* The program types whose programs attach to cgroups (cgroup_skb, cgroup_sock, cgroup_sock_addr,
+ * sock_ops, cgroup_device, cgroup_sysctl, cgroup_sockopt) that d delegates: the kernel lets them
+ * attach to any cgroup2 directory the process can open, so bpftoken confines the unit's view of the
+ * hierarchy when this is not 0. */
+uint64_t delegation_cgroup_program_mask(const BpfNames *names, const Delegation *d);

@@ -15,11 +15,14 @@
 #include "config.h"
 #include "delegation.h"
 #include "exec-caps.h"
+#include "exec-native.h"
+#include "exec-netns.h"
 #include "exec-setup.h"
 #include "log.h"
 #include "macro.h"
 #include "namespace-util.h"
 #include "process-util.h"
+#include "protocol.h"
 #include "syscalls.h"
 #include "token-errors.h"
 
@@ -32,6 +35,8 @@ static const char *arg_token_path = BPFFS_TOKEN_PATH;
 static const char *arg_socket = BPFTOKEN_PUBLISH_SOCKET;
 static bool arg_quiet = false;
 static const char *arg_argv0 = NULL;
+static bool arg_own_netns = false;
+static bool arg_drop_cap_sys_admin = false;
 static char **arg_cmd = NULL;
 
 static void help(void) {
@@ -44,11 +49,15 @@ static void help(void) {
                "     --delegate-maps=LIST          Delegate these map types\n"
                "     --delegate-programs=LIST      Delegate these program types\n"
                "     --delegate-attachments=LIST   Delegate these attach types\n"
-               "     --preset=NAME                 Add a preset (libbpf, networking, tracing)\n"
+               "     --preset=NAME                 Add a preset (libbpf, networking, xdp, tc,\n"
+               "                                   cgroup-net, tracing)\n"
                "     --token-path=PATH             Value for LIBBPF_BPF_TOKEN_PATH (default %s;\n"
                "                                   empty: leave the environment alone)\n"
                "     --socket=PATH                 The publisher's socket (default %s)\n"
                "     --argv0=NAME                  argv[0] for COMMAND (systemd's '@' prefix)\n"
+               "     --own-netns[=drop-cap-sys-admin]\n"
+               "                                   Replace the unit's private network namespace by one\n"
+               "                                   its user namespace owns (netlink XDP/tc attach)\n"
                "  -q --quiet                       Do not warn about missing libbpf prerequisites\n\n"
                "Without --delegate-*/--preset options it asks bpftoken-publish for the delegation\n"
                "configured for the calling unit or user. See bpftoken-exec(8) and bpftoken(7).\n",
@@ -67,6 +76,7 @@ static int parse_argv(int argc, char *argv[]) {
                 ARG_TOKEN_PATH,
                 ARG_SOCKET,
                 ARG_ARGV0,
+                ARG_OWN_NETNS,
         };
         static const struct option options[] = {
                 { "help",                 no_argument,       NULL, 'h'                      },
@@ -80,6 +90,7 @@ static int parse_argv(int argc, char *argv[]) {
                 { "token-path",           required_argument, NULL, ARG_TOKEN_PATH           },
                 { "socket",               required_argument, NULL, ARG_SOCKET               },
                 { "argv0",                required_argument, NULL, ARG_ARGV0                },
+                { "own-netns",            optional_argument, NULL, ARG_OWN_NETNS            },
                 { "quiet",                no_argument,       NULL, 'q'                      },
                 {}
         };
@@ -122,6 +133,13 @@ static int parse_argv(int argc, char *argv[]) {
                         break;
                 case ARG_ARGV0:
                         arg_argv0 = optarg;
+                        break;
+                case ARG_OWN_NETNS:
+                        if (optarg && !streq(optarg, "drop-cap-sys-admin"))
+                                return log_error_errno(-EINVAL, "--own-netns= takes only drop-cap-sys-admin: %s",
+                                                       optarg);
+                        arg_own_netns = true;
+                        arg_drop_cap_sys_admin = !!optarg;
                         break;
                 case 'q':
                         arg_quiet = true;
@@ -227,7 +245,9 @@ static void warn_libbpf_baseline(const BpfNames *names, const Delegation *d) {
 
 static int run(int argc, char *argv[]) {
         _cleanup_(bpf_names_freep) BpfNames *names = NULL;
+        _cleanup_(closep) int netns_fd = -EBADF;
         Delegation d = {};
+        bool native = false;
         uid_t uid = 0;
         gid_t gid = 0;
         int r, initial;
@@ -265,8 +285,20 @@ static int run(int argc, char *argv[]) {
                                 return r;
                 }
                 r = setup_standalone(&d, uid, gid);
-        } else if (!initial)
-                r = setup_from_publisher(arg_socket, &d);
+        } else if (!initial && (r = native_instance_present()) != 0) {
+                /* systemd >= 258 mounted the instance itself (issue 8): only the token path is ours. */
+                if (r < 0)
+                        return log_error_errno(r, "Cannot read the mount table: %m");
+                native = true;
+                r = native_token_path_setup();
+        } else if (!initial) {
+                r = setup_from_publisher_full(arg_socket, arg_own_netns ? PUBLISH_REQUEST_OWN_NETNS : 0, &d,
+                                              &netns_fd);
+                if (r >= 0 && arg_own_netns)
+                        r = netns_fd < 0 ? log_error_errno(-EBADMSG, "The publisher sent no network namespace.")
+                                         : exec_join_netns(netns_fd, arg_drop_cap_sys_admin);
+                netns_fd = safe_close(netns_fd);
+        }
         else if (geteuid() != 0)
                 r = setup_own_namespace_then_publisher(arg_socket, &d);
         else
@@ -275,7 +307,11 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return r;
 
-        if (delegation_is_empty(&d)) {
+        if (native) {
+                r = verify_instance();
+                if (r < 0)
+                        return r;
+        } else if (delegation_is_empty(&d)) {
                 /* PrivateBPF=yes without BPFDelegate*=: a private, empty bpffs hides the host's, and no
                  * token can be made from it, so libbpf must not be told to insist on one. */
                 log_info("Nothing is delegated to this program: %s is a private bpffs without a token.",

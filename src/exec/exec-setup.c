@@ -135,7 +135,12 @@ int setup_standalone(const Delegation *d, uid_t uid, gid_t gid) {
 /* --- through the publisher ------------------------------------------------------------------------ */
 
 int setup_from_publisher(const char *socket_path, Delegation *ret_granted) {
-        _cleanup_(closep) int fd = -EBADF;
+        return setup_from_publisher_full(socket_path, 0, ret_granted, NULL);
+}
+
+int setup_from_publisher_full(const char *socket_path, unsigned request_flags, Delegation *ret_granted,
+                              int *ret_netns_fd) {
+        _cleanup_(closep) int fd = -EBADF, netns_fd = -EBADF;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         struct timeval tv = { .tv_sec = PUBLISHER_TIMEOUT_SEC };
         PublishReply reply;
@@ -154,10 +159,10 @@ int setup_from_publisher(const char *socket_path, Delegation *ret_granted) {
         if (connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0)
                 return log_error_errno(-errno, "%s (%s: %m)", publisher_connect_error_sentence(errno), socket_path);
 
-        r = publish_request_send(fd);
+        r = publish_request_send_flags(fd, request_flags);
         if (r < 0)
                 return log_error_errno(r, "Failed to send the request to the bpftoken publisher: %m");
-        r = publish_reply_recv(fd, &reply);
+        r = publish_reply_recv_fd(fd, &reply, ret_netns_fd ? &netns_fd : NULL);
         if (r == -EAGAIN)
                 return log_error_errno(r, "The bpftoken publisher did not answer within %d s.", PUBLISHER_TIMEOUT_SEC);
         if (r < 0)
@@ -167,6 +172,8 @@ int setup_from_publisher(const char *socket_path, Delegation *ret_granted) {
 
         log_debug("Publisher: %s", reply.message);
         memcpy(ret_granted->masks, reply.masks, sizeof ret_granted->masks);
+        if (ret_netns_fd)
+                *ret_netns_fd = TAKE_FD(netns_fd);
         return 0;
 }
 

@@ -16,6 +16,10 @@ int setup_standalone(const Delegation *d, uid_t uid, gid_t gid);
 
 /* Inside a unit's sandbox (a user namespace systemd created): ask the publisher. */
 int setup_from_publisher(const char *socket_path, Delegation *ret_granted);
+/* The same with request flags (PUBLISH_REQUEST_*); the network namespace fd of the reply, if any, goes to
+ * *ret_netns_fd (-EBADF when none came). */
+int setup_from_publisher_full(const char *socket_path, unsigned request_flags, Delegation *ret_granted,
+                              int *ret_netns_fd);
 
 /* An unprivileged user in the initial user namespace: create a user namespace owned by this user
  * (every process of the uid can join it), then ask the publisher, which grants by uid/gid policy. */

@@ -8,6 +8,7 @@
 #include <sys/capability.h>
 
 #include "generator-exec.h"
+#include "generator-attach.h"
 #include "generator-unit.h"
 #include "macro.h"
 #include "strv.h"
@@ -674,8 +675,99 @@ static int format_policy(const GeneratorContext *ctx, const UnitConfig *c, const
         return text_finish(&t, ret);
 }
 
+/* Every ExecStartPre=/ExecStart=/ExecStartPost= command (but '+' ones) through bpftoken-exec. Counts the
+ * wrapped commands in *n_wrapped; a command that cannot be parsed makes the plan a skip. */
+static int write_wrapped_exec(const GeneratorContext *ctx, const UnitConfig *c, FILE *f, char ***keys,
+                              unsigned *n_wrapped, GeneratorPlan *p) {
+        int r;
+
+        for (size_t i = 0; i < ELEMENTSOF(exec_keys); i++) {
+                _cleanup_(freep) const UnitSetting **l = NULL;
+                _cleanup_(strv_freep) char **lines = NULL;
+                unsigned wrapped = 0, privileged = 0, already = 0;
+                int n;
+
+                n = unit_config_get_all(c, SERVICE, exec_keys[i], &l);
+                if (n < 0)
+                        return n;
+                for (int j = 0; j < n; j++) {
+                        ExecCommand *cmds = NULL;
+                        size_t n_cmds = 0;
+                        char error[256];
+
+                        r = exec_value_parse(l[j]->value, &cmds, &n_cmds, error, sizeof error);
+                        if (r == -ENOMEM)
+                                return r;
+                        if (r < 0)
+                                return plan_skip(p, "%s=%s: %s", exec_keys[i], l[j]->value, error);
+                        for (size_t k = 0; k < n_cmds; k++) {
+                                _cleanup_(freep) char *line = NULL;
+
+                                if (cmds[k].flags & EXEC_PRIVILEGED) {
+                                        r = exec_command_format(&cmds[k], &line);
+                                        privileged++;
+                                } else if (exec_command_is_wrapped(&cmds[k])) {
+                                        r = exec_command_format(&cmds[k], &line);
+                                        already++;
+                                } else {
+                                        r = exec_command_wrap(&cmds[k], ctx->exec_path, &line);
+                                        wrapped++;
+                                }
+                                if (r >= 0)
+                                        r = strv_extendf(&lines, "%s=%s", exec_keys[i], line);
+                                if (r < 0) {
+                                        exec_commands_free(cmds, n_cmds);
+                                        return r;
+                                }
+                        }
+                        exec_commands_free(cmds, n_cmds);
+                }
+                if (wrapped == 0)
+                        continue;
+
+                fprintf(f, "# Every %s= command runs through bpftoken-exec.\n", exec_keys[i]);
+                if (privileged > 0)
+                        fputs("# Commands with '+' run outside the sandbox with full privileges, where no token is\n"
+                              "# needed and none can be created: they stay as they were.\n", f);
+                if (already > 0)
+                        fputs("# Commands that already run bpftoken-exec stay as they were.\n", f);
+                fprintf(f, "%s=\n", exec_keys[i]);
+                for (char **line = lines; *line; line++)
+                        fprintf(f, "%s\n", *line);
+                r = strv_extend_unique(keys, exec_keys[i]);
+                if (r < 0)
+                        return r;
+                *n_wrapped += wrapped;
+        }
+
+        return 0;
+}
+
+/* What attaching programs needs (issue 8, generator-attach.c), with a note when cgroup programs stay
+ * host-wide. */
+static int plan_attach(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p,
+                       AttachNeeds *ret) {
+        generator_attach_plan(ctx, c, &q->delegation, unit_runs_as_root(c),
+                              eval_capability_set(c, "CapabilityBoundingSet", UINT64_MAX),
+                              eval_capability_set(c, "AmbientCapabilities", 0), ret);
+        if (ret->netns_blocked) {
+                int r = strv_extendf(&p->notes, "%s: XDP and tc programs attach through BPF links only "
+                                     "(netlink attaches fail with EPERM on systemd %u)", ret->netns_blocked,
+                                     ctx->systemd_version);
+                if (r < 0)
+                        return r;
+        }
+        if (!ret->unconfined)
+                return 0;
+        return strv_extendf(&p->notes, "%s: the unit's cgroup programs can attach to every cgroup of the host, "
+                            "the root included", ret->unconfined);
+}
+
 static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
         _cleanup_(strv_freep) char **keys = NULL;
+        _cleanup_(freep) char *exec_with_netns = NULL;
+        GeneratorContext wctx = *ctx;
+        AttachNeeds attach;
         Needs needs = {};
         AddressFamilies af;
         const char *hidden_key, *v;
@@ -727,6 +819,10 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
         r = write_prerequisites(t.f, &needs, &keys);
         if (r >= 0)
                 r = write_ambient(t.f, &needs, &keys);
+        if (r >= 0)
+                r = plan_attach(ctx, c, q, p, &attach);
+        if (r >= 0)
+                r = generator_attach_write(t.f, &attach, &keys);
         if (r < 0)
                 goto fail;
         if (af.restricted && af.allow_list && !af.has_unix) {
@@ -737,67 +833,20 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
                         goto fail;
         }
 
-        for (size_t i = 0; i < ELEMENTSOF(exec_keys); i++) {
-                _cleanup_(freep) const UnitSetting **l = NULL;
-                _cleanup_(strv_freep) char **lines = NULL;
-                unsigned wrapped = 0, privileged = 0, already = 0;
-                int n;
-
-                n = unit_config_get_all(c, SERVICE, exec_keys[i], &l);
-                if (n < 0) {
-                        r = n;
+        if (attach.own_netns_arg) {
+                /* The commands ask for the unit's own network namespace (generator-attach.h). */
+                if (asprintf(&exec_with_netns, "%s %s", ctx->exec_path, attach.own_netns_arg) < 0) {
+                        r = -ENOMEM;
                         goto fail;
                 }
-                for (int j = 0; j < n; j++) {
-                        ExecCommand *cmds = NULL;
-                        size_t n_cmds = 0;
-                        char error[256];
-
-                        r = exec_value_parse(l[j]->value, &cmds, &n_cmds, error, sizeof error);
-                        if (r == -ENOMEM)
-                                goto fail;
-                        if (r < 0) {
-                                text_done(&t);
-                                return plan_skip(p, "%s=%s: %s", exec_keys[i], l[j]->value, error);
-                        }
-                        for (size_t k = 0; k < n_cmds; k++) {
-                                _cleanup_(freep) char *line = NULL;
-
-                                if (cmds[k].flags & EXEC_PRIVILEGED) {
-                                        r = exec_command_format(&cmds[k], &line);
-                                        privileged++;
-                                } else if (exec_command_is_wrapped(&cmds[k])) {
-                                        r = exec_command_format(&cmds[k], &line);
-                                        already++;
-                                } else {
-                                        r = exec_command_wrap(&cmds[k], ctx->exec_path, &line);
-                                        wrapped++;
-                                }
-                                if (r >= 0)
-                                        r = strv_extendf(&lines, "%s=%s", exec_keys[i], line);
-                                if (r < 0) {
-                                        exec_commands_free(cmds, n_cmds);
-                                        goto fail;
-                                }
-                        }
-                        exec_commands_free(cmds, n_cmds);
-                }
-                if (wrapped == 0)
-                        continue;
-
-                fprintf(t.f, "# Every %s= command runs through bpftoken-exec.\n", exec_keys[i]);
-                if (privileged > 0)
-                        fputs("# Commands with '+' run outside the sandbox with full privileges, where no token is\n"
-                              "# needed and none can be created: they stay as they were.\n", t.f);
-                if (already > 0)
-                        fputs("# Commands that already run bpftoken-exec stay as they were.\n", t.f);
-                fprintf(t.f, "%s=\n", exec_keys[i]);
-                for (char **line = lines; *line; line++)
-                        fprintf(t.f, "%s\n", *line);
-                r = strv_extend_unique(&keys, exec_keys[i]);
-                if (r < 0)
-                        goto fail;
-                n_wrapped += wrapped;
+                wctx.exec_path = exec_with_netns;
+        }
+        r = write_wrapped_exec(&wctx, c, t.f, &keys, &n_wrapped, p);
+        if (r < 0)
+                goto fail;
+        if (p->result == PLAN_SKIP) {
+                text_done(&t);
+                return 0;
         }
 
         if (n_wrapped == 0) {
@@ -821,8 +870,56 @@ static bool diag_needs_normalizing(const DelegationDiag *d) {
                d->used_non_systemd_names;
 }
 
+/* On >= 258: the commands through bpftoken-exec for the token path (generator-attach.h). Where they
+ * cannot be wrapped (a command systemd's syntax does not parse, a later drop-in resetting them), the
+ * unit keeps everything else and goes without the token path: a note says so. */
+static int write_native_token_path(const GeneratorContext *ctx, const UnitConfig *c, FILE *f, char ***keys,
+                                   GeneratorPlan *p) {
+        _cleanup_(strv_freep) char **wkeys = NULL;
+        _cleanup_(freep) char *text = NULL;
+        GeneratorPlan tmp = {};
+        const UnitSetting *conflict = NULL;
+        unsigned n_wrapped = 0;
+        Text w;
+        int r;
+
+        r = text_open(&w);
+        if (r < 0)
+                return r;
+        r = write_wrapped_exec(ctx, c, w.f, &wkeys, &n_wrapped, &tmp);
+        if (r < 0) {
+                text_done(&w);
+                generator_plan_done(&tmp);
+                return r;
+        }
+        r = text_finish(&w, &text);
+        if (r < 0) {
+                generator_plan_done(&tmp);
+                return r;
+        }
+        if (tmp.result != PLAN_SKIP)
+                conflict = find_later_conflict(c, wkeys);
+        if (tmp.result == PLAN_SKIP || conflict || n_wrapped == 0) {
+                r = strv_extendf(&p->notes, "no /sys/fs/bpf/token: %s", tmp.result == PLAN_SKIP ? tmp.message
+                                 : conflict ? "a later drop-in resets the commands"
+                                 : "no command runs through bpftoken-exec");
+                generator_plan_done(&tmp);
+                return r;
+        }
+        generator_plan_done(&tmp);
+        fputs(generator_attach_token_path_comment, f);
+        fputs(text, f);
+        for (char **k = wkeys; k && *k; k++) {
+                r = strv_extend_unique(keys, *k);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
         _cleanup_(strv_freep) char **keys = NULL;
+        AttachNeeds attach;
         Needs needs = {};
         bool delegate_mnt, normalize_any = false, anything = false;
         bool normalize[_BPF_KIND_MAX] = {};
@@ -851,7 +948,12 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
                 normalize_any = normalize_any || normalize[k];
         }
 
-        anything = needs.private_users || needs.private_mounts || delegate_mnt || needs.ambient || normalize_any;
+        r = plan_attach(ctx, c, q, p, &attach);
+        if (r < 0)
+                return r;
+        anything = needs.private_users || needs.private_mounts || delegate_mnt || needs.ambient || normalize_any ||
+                   attach.protect_control_groups || attach.delegate_cgroupns || attach.deny_mount_calls ||
+                   attach.delegate_netns || attach.token_path;
         if (!anything) {
                 p->result = PLAN_WRITE;
                 return 0;
@@ -878,6 +980,10 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
                         goto fail;
         }
         r = write_ambient(t.f, &needs, &keys);
+        if (r >= 0)
+                r = generator_attach_write(t.f, &attach, &keys);
+        if (r >= 0 && attach.token_path)
+                r = write_native_token_path(ctx, c, t.f, &keys, p);
         if (r < 0)
                 goto fail;
 

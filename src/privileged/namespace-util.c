@@ -26,6 +26,10 @@ int pidfd_get_namespace(int pidfd, pid_t pid, int type, int *ret_fd) {
                 request = BPFTOKEN_PIDFD_GET_MNT_NAMESPACE;
                 name = "mnt";
                 break;
+        case CLONE_NEWNET:
+                request = _IO(BPFTOKEN_PIDFS_IOCTL_MAGIC, 4); /* PIDFD_GET_NET_NAMESPACE */
+                name = "net";
+                break;
         default:
                 return -EINVAL;
         }

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* An fd for the user (CLONE_NEWUSER) or mount (CLONE_NEWNS) namespace of the process behind
+/* An fd for the user (CLONE_NEWUSER), mount (CLONE_NEWNS) or network (CLONE_NEWNET) namespace of the process behind
  * pidfd. Uses PIDFD_GET_*_NAMESPACE (Linux >= 6.11); on older kernels opens /proc/PID/ns/X and
  * then checks that pidfd still refers to a live process, so a recycled PID is detected. */
 int pidfd_get_namespace(int pidfd, pid_t pid, int type, int *ret_fd);

@@ -3,18 +3,24 @@
  * One request of a caller of bpftoken-publish.socket: identify the peer, find its policy, check its
  * namespaces, create and attach the instance, reply, and log the decision.
  */
+#include <sched.h>
 #include <sys/socket.h>
 
 #include "bpf-names.h"
+#include "cgroup-confine.h"
+#include "cgroup-util.h"
 #include "config.h"
 #include "decision-log.h"
 #include "delegation.h"
 #include "instance.h"
 #include "log.h"
 #include "macro.h"
+#include "namespace-util.h"
+#include "netns.h"
 #include "peer.h"
 #include "policy.h"
 #include "protocol.h"
+#include "syscalls.h"
 #include "publish-request.h"
 #include "token-errors.h"
 
@@ -36,12 +42,69 @@ static int answer(int sock, DecisionResult result, const Peer *peer, const Polic
         return 0;
 }
 
+static int publish_confine_cgroups(const Peer *peer, const uint64_t *host_groups, size_t n_host_groups,
+                                   char *message, size_t size) {
+        _cleanup_(freep) char *unit_path = NULL;
+        CgroupConfineStep step = CGROUP_CONFINE_STEP_UNIT_CGROUP;
+        CgroupConfineTarget t;
+        int r;
+
+        r = cgroup_pid_get_unit_path(peer->pid, &unit_path);
+        if (r >= 0)
+                r = sys_pidfd_send_signal(peer->pidfd, 0); /* the path was not a recycled PID's */
+        if (r >= 0) {
+                t = (CgroupConfineTarget) {
+                        .mntns_fd = peer->mntns_fd,
+                        .userns_fd = peer->userns_fd,
+                        .pidfd = peer->pidfd,
+                        .pid = peer->pid,
+                        .unit_path = unit_path,
+                        .host_peer_groups = host_groups,
+                        .n_host_peer_groups = n_host_groups,
+                };
+                r = cgroup_confine_unit(&t, &step);
+        }
+        if (r < 0) {
+                snprintf(message, size, "%s (step %s: %s)", cgroup_confine_error_sentence(step, r),
+                         cgroup_confine_step_to_string(step), strerror(-r));
+                return r;
+        }
+        log_debug("%s: cgroup programs confined to %s (%s).", peer->unit ?: "caller", unit_path,
+                  r > 0 ? "ProtectControlGroups=private already did it" : "bind mount on /sys/fs/cgroup");
+        return 0;
+}
+
+/* Issue 8: a network namespace owned by the unit's user namespace, in place of its private one (see
+ * netns.h). */
+static int publish_own_netns(const Peer *peer, pid_t host_pid, int *ret_fd, char *message, size_t size) {
+        _cleanup_(closep) int peer_netns = -EBADF, host_netns = -EBADF, host_pidfd = -EBADF;
+        NetnsStep step = NETNS_STEP_HELPER;
+        int r;
+
+        r = pidfd_get_namespace(peer->pidfd, peer->pid, CLONE_NEWNET, &peer_netns);
+        if (r >= 0)
+                r = host_pidfd = sys_pidfd_open(host_pid, 0);
+        if (r >= 0)
+                r = pidfd_get_namespace(host_pidfd, host_pid, CLONE_NEWNET, &host_netns);
+        if (r >= 0)
+                r = netns_create_owned(peer->userns_fd, peer_netns, host_netns, ret_fd, &step);
+        if (r < 0)
+                snprintf(message, size, "%s (step %s: %s)",
+                         step == NETNS_STEP_NOT_PRIVATE
+                         ? "The caller asked for a network namespace of its own but shares the host's: give the "
+                           "unit PrivateNetwork=yes."
+                         : "A network namespace owned by the unit's user namespace could not be created.",
+                         netns_step_to_string(step), strerror(-r));
+        return r;
+}
+
 int publish_handle_connection(int sock, const PublishConfig *config) {
         _cleanup_(peer_done) Peer peer = { .pidfd = -EBADF, .userns_fd = -EBADF, .mntns_fd = -EBADF };
         _cleanup_(bpf_names_freep) BpfNames *names = NULL;
         _cleanup_(policy_freep) Policy *policy = NULL;
         struct timeval tv = { .tv_sec = PUBLISH_REQUEST_TIMEOUT_SEC };
         _cleanup_(freep) uint64_t *host_groups = NULL;
+        _cleanup_(closep) int netns_fd = -EBADF;
         size_t n_host_groups = 0;
         BpffsAttachOptions attach;
         const char *reason = NULL;
@@ -107,11 +170,38 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
                 .host_peer_groups = host_groups,
                 .n_host_peer_groups = n_host_groups,
         };
+        /* Cgroup programs attach to any cgroup the caller can open: first confine its view to its own
+         * cgroup (issue 8; see cgroup-confine.h). Before the instance, so a refusal leaves nothing. */
+        if (delegation_cgroup_program_mask(names, &policy->delegation) != 0) {
+                r = publish_confine_cgroups(&peer, host_groups, n_host_groups, message, sizeof message);
+                if (r < 0)
+                        return answer(sock, DECISION_REFUSED, &peer, policy, names, r, 0, message);
+        }
+
+        if (req.flags & PUBLISH_REQUEST_OWN_NETNS) {
+                r = publish_own_netns(&peer, config->host_pid, &netns_fd, message, sizeof message);
+                if (r < 0)
+                        return answer(sock, r == -EXDEV ? DECISION_REFUSED : DECISION_FAILED, &peer, policy, names,
+                                      r, 0, message);
+        }
+
         r = instance_publish_full(peer.userns_fd, peer.mntns_fd, &attach, &policy->delegation, &step);
         if (r < 0) {
                 snprintf(message, sizeof message, "%s (step %s: %s)", bpffs_error_sentence(step, r),
                          bpffs_step_to_string(step), strerror(-r));
                 return answer(sock, DECISION_FAILED, &peer, policy, names, r, 0, message);
+        }
+        if (netns_fd >= 0) {
+                /* The reply carries the namespace; bpftoken-exec joins it (exec-netns.c). */
+                decision_log(DECISION_GRANTED, &peer, policy->path, names, &policy->delegation, 0,
+                             "Delegated bpffs attached; a network namespace owned by the unit's user namespace "
+                             "goes with the reply.");
+                r = publish_reply_send_fd(sock, 0, PUBLISH_REPLY_NETNS | (r > 0 ? PUBLISH_REPLY_ALREADY_ATTACHED : 0),
+                                          &policy->delegation, "Delegated bpffs attached at /sys/fs/bpf, token path "
+                                          "/sys/fs/bpf/token; network namespace attached.", netns_fd);
+                if (r < 0)
+                        log_debug_errno(r, "Failed to send the reply, the caller is gone: %m");
+                return 0;
         }
         return answer(sock, DECISION_GRANTED, &peer, policy, names, 0,
                       r > 0 ? PUBLISH_REPLY_ALREADY_ATTACHED : 0,

@@ -49,6 +49,12 @@ e2e_build_objects() {
                 clang -O2 -g -target bpf -Wall -Werror "${def[@]}" \
                         -c "$E2E_HERE/progs/e2e-sockfilter.bpf.c" -o "$dir/e2e-$m.bpf.o" || return 1
         done
+        # The attach scenarios (issue 8): XDP, tc and cgroup_skb programs, and the cgroup one alone.
+        clang -O2 -g -target bpf -Wall -Werror -c "$E2E_HERE/progs/e2e-attach.bpf.c" -o "$dir/e2e-attach.bpf.o" &&
+        for m in CGROUP:cgskb XDP:xdp TC:tc; do
+                clang -O2 -g -target bpf -Wall -Werror "-DE2E_ONLY_${m%%:*}" \
+                        -c "$E2E_HERE/progs/e2e-attach.bpf.c" -o "$dir/e2e-${m#*:}.bpf.o" || return 1
+        done
 }
 
 # e2e_stage_files OBJDIR UNIT...: copy the objects, the program sources, the
@@ -60,6 +66,8 @@ e2e_stage_files() {
         install -m 0644 "$objdir"/e2e-*.bpf.o "$CT_ROOT$E2E_LIB/" &&
         install -m 0644 "$E2E_HERE/progs/e2e-loader.c" "$E2E_HERE/progs/e2e-bpfprobe.c" "$CT_ROOT$E2E_LIB/src/" &&
         install -m 0755 "$E2E_HERE/e2e-client.sh" "$CT_ROOT$E2E_LIB/e2e-client" &&
+        install -m 0644 "$E2E_HERE/progs/e2e-attach.c" "$CT_ROOT$E2E_LIB/src/" &&
+        install -m 0755 "$E2E_HERE/e2e-attach-client.sh" "$CT_ROOT$E2E_LIB/e2e-attach-client" &&
         install -m 0644 "$E2E_HERE/compact-strace.awk" "$CT_ROOT$E2E_LIB/" &&
         install -m 0644 "$@" "$CT_ROOT/etc/systemd/system/"
 }
@@ -69,7 +77,8 @@ e2e_stage_files() {
 e2e_build_progs() {
         ct_exec pkg-config --modversion libbpf &&
         ct_sh "cd $E2E_LIB && gcc -O2 -Wall -Werror -o e2e-loader src/e2e-loader.c \$(pkg-config --cflags --libs libbpf) &&
-               gcc -O2 -Wall -Werror -o e2e-bpfprobe src/e2e-bpfprobe.c"
+               gcc -O2 -Wall -Werror -o e2e-bpfprobe src/e2e-bpfprobe.c &&
+               gcc -O2 -Wall -Werror -o e2e-attach src/e2e-attach.c \$(pkg-config --cflags --libs libbpf)"
 }
 
 # e2e_has_generator: is bpftoken-generator installed in the copy (by the package or a tree)?

@@ -51,9 +51,10 @@ command -v unshare >/dev/null || die "unshare is missing: apt-get install util-l
 # tree against *this* distribution's libbpf.  dbus: systemctl as root would
 # do without it (it talks to PID 1 over /run/systemd/private), but
 # systemd-run, busctl and systemctl as a user need the system bus, and a real
-# host has one.  procps is for debugging.
+# host has one.  procps is for debugging.  iproute2 (ip, tc) and xdp-tools
+# (xdp-loader) are the distributions' own attach clients (issue 8).
 common_pkgs=(systemd dbus libsystemd0 libjson-c5 libmount1 libcap2 libbpf1 bpftool
-             strace gcc libc6-dev libbpf-dev pkg-config procps)
+             strace gcc libc6-dev libbpf-dev pkg-config procps iproute2 xdp-tools)
 # Packages that must come from bookworm-backports on bookworm (libbpf >= 1.4
 # is what makes unmodified programs use a token; bookworm has 1.1).
 backports_pkgs=()

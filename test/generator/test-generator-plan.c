@@ -152,14 +152,25 @@ static void test_native_262(void **state) {
         assert_true(has_line(p.dropin, "BPFDelegateMaps="));
         assert_true(has_line(p.dropin, "BPFDelegateMaps=BPFMapTypeHash,BPFMapTypeArray"));
         assert_false(has_line(p.dropin, "BPFDelegateCommands="));  /* already native */
-        assert_null(strstr(p.dropin, "ExecStart"));
+        /* the token path: the commands run through bpftoken-exec, which needs no publisher */
+        assert_true(has_line(p.dropin, "ExecStart="));
+        assert_non_null(strstr(p.dropin, "bpftoken-exec -- /usr/bin/app --x"));
         assert_null(strstr(p.dropin, "[Unit]"));
         generator_plan_done(&p);
 
-        /* nothing missing: nothing to write */
+        /* no prerequisite missing: only the token path */
         expect_write(262, UNIT_HEAD "PrivateUsers=self\nPrivateMounts=yes\nDelegateNamespaces=mnt\n", &p);
-        assert_null(p.dropin);
+        assert_non_null(p.dropin);
+        assert_false(has_line(p.dropin, "PrivateUsers=yes"));
+        assert_false(has_line(p.dropin, "DelegateNamespaces=mnt"));
+        assert_non_null(strstr(p.dropin, "bpftoken-exec -- /usr/bin/app --x"));
         assert_null(p.policy);
+        generator_plan_done(&p);
+
+        /* nothing delegated: no token, no token path, nothing to write */
+        expect_write(262, "[Service]\nExecStart=/usr/bin/app\nPrivateBPF=yes\nPrivateUsers=self\n"
+                     "PrivateMounts=yes\nDelegateNamespaces=mnt\n", &p);
+        assert_null(p.dropin);
         generator_plan_done(&p);
 
         /* DelegateNamespaces= */
@@ -170,8 +181,96 @@ static void test_native_262(void **state) {
         expect_skip(262, UNIT_HEAD "DelegateNamespaces=~mnt net\n", "DelegateNamespaces=");
         expect_skip(262, UNIT_HEAD "DelegateNamespaces=no\n", "DelegateNamespaces=");
 
-        /* what only systemd < 258 cares about is fine natively */
+        /* what only systemd < 258 cares about is fine natively; bpftoken-exec is not inside the root */
         expect_write(262, UNIT_HEAD "RestrictAddressFamilies=~AF_UNIX\nRootDirectory=/srv\n", &p);
+        assert_null(strstr(p.dropin, "ExecStart"));
+        generator_plan_done(&p);
+}
+
+#define CGROUP_HEAD UNIT_HEAD "BPFDelegatePrograms=BPFProgTypeCgroupSkb\n"
+
+/* Issue 8: cgroup programs confined to the unit's subtree, the unit's own network namespace. */
+static void test_attach(void **state) {
+        GeneratorPlan p = {};
+
+        /* 252: the publisher confines by itself; nothing in the drop-in */
+        expect_line(252, CGROUP_HEAD, "ProtectControlGroups=private", false);
+        /* 257: systemd's private cgroup namespace where the unit leaves it open */
+        expect_line(257, CGROUP_HEAD, "ProtectControlGroups=private", true);
+        expect_line(257, CGROUP_HEAD "ProtectControlGroups=yes\n", "ProtectControlGroups=strict", true);
+        expect_line(257, CGROUP_HEAD "ProtectControlGroups=no\n", "ProtectControlGroups=private", false);
+        expect_line(257, CGROUP_HEAD, "DelegateNamespaces=cgroup", false);
+        /* no cgroup program type: nothing */
+        expect_line(257, UNIT_HEAD "BPFDelegatePrograms=BPFProgTypeXdp\n", "ProtectControlGroups=private", false);
+
+        /* >= 258 root: the private cgroupfs needs the cgroup namespace delegated, and the unit owns its
+         * mount namespace, so no mount calls */
+        expect_line(262, CGROUP_HEAD, "ProtectControlGroups=private", true);
+        expect_line(262, CGROUP_HEAD, "DelegateNamespaces=cgroup", true);
+        expect_line(262, CGROUP_HEAD, "SystemCallFilter=~@mount", true);
+        expect_line(262, CGROUP_HEAD "DelegateNamespaces=mnt cgroup\n", "DelegateNamespaces=cgroup", false);
+        expect_line(262, CGROUP_HEAD "CapabilityBoundingSet=~CAP_SYS_ADMIN\n", "SystemCallFilter=~@mount", false);
+        expect_line(262, CGROUP_HEAD "User=app\n", "SystemCallFilter=~@mount", false);
+        expect_line(262, CGROUP_HEAD "User=app\nAmbientCapabilities=CAP_SYS_ADMIN\n", "SystemCallFilter=~@mount",
+                    true);
+        expect_line(262, UNIT_HEAD, "ProtectControlGroups=private", false);
+
+        /* >= 258, ProtectControlGroups=no: not silently weakened, not overridden, but said */
+        expect_write(262, CGROUP_HEAD "ProtectControlGroups=no\n", &p);
+        assert_false(has_line(p.dropin, "ProtectControlGroups=private"));
+        assert_non_null(p.notes);
+        assert_non_null(strstr(p.notes[0], "every cgroup of the host"));
+        generator_plan_done(&p);
+
+        /* the network namespace */
+        expect_line(262, UNIT_HEAD "PrivateNetwork=yes\n", "DelegateNamespaces=net", true);
+        expect_line(262, UNIT_HEAD "PrivateNetwork=yes\nDelegateNamespaces=mnt net\n", "DelegateNamespaces=net",
+                    false);
+        expect_line(262, UNIT_HEAD, "DelegateNamespaces=net", false);
+        expect_line(252, UNIT_HEAD "PrivateNetwork=yes\n", "DelegateNamespaces=net", false);
+
+        /* < 258: the publisher's network namespace, asked for by bpftoken-exec */
+#define XDP_NET UNIT_HEAD "BPFDelegatePrograms=BPFProgTypeXdp\nPrivateNetwork=yes\n"
+        expect_write(252, XDP_NET, &p);
+        assert_non_null(strstr(p.dropin, "bpftoken-exec --own-netns -- /usr/bin/app --x"));
+        assert_false(has_line(p.dropin, "AmbientCapabilities=CAP_SYS_ADMIN"));
+        generator_plan_done(&p);
+        expect_write(257, XDP_NET "User=app\n", &p);
+        assert_non_null(strstr(p.dropin, "bpftoken-exec --own-netns=drop-cap-sys-admin -- /usr/bin/app --x"));
+        assert_true(has_line(p.dropin, "AmbientCapabilities=CAP_SYS_ADMIN"));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "SystemCallFilter=@system-service bpf\n", &p);
+        assert_non_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        /* settings that make it impossible: kept as written, and said */
+        expect_write(252, XDP_NET "RestrictNamespaces=yes\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        assert_non_null(p.notes);
+        assert_non_null(strstr(p.notes[0], "RestrictNamespaces="));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "RestrictNamespaces=~user net\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "RestrictNamespaces=net\n", &p);
+        assert_non_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "SystemCallFilter=read write bpf\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        assert_non_null(strstr(p.notes[0], "SystemCallFilter="));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "SystemCallFilter=@system-service\nSystemCallFilter=~setns\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        expect_write(252, XDP_NET "CapabilityBoundingSet=CAP_BPF CAP_NET_ADMIN\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        assert_non_null(strstr(p.notes[0], "CapabilityBoundingSet="));
+        generator_plan_done(&p);
+        /* no private network namespace, or no netlink-attachable type: nothing */
+        expect_write(252, UNIT_HEAD "BPFDelegatePrograms=BPFProgTypeXdp\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
+        generator_plan_done(&p);
+        expect_write(252, UNIT_HEAD "BPFDelegatePrograms=BPFProgTypeSocketFilter\nPrivateNetwork=yes\n", &p);
+        assert_null(strstr(p.dropin, "--own-netns"));
         generator_plan_done(&p);
 }
 
@@ -401,6 +500,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_basic_252),
                 cmocka_unit_test(test_native_262),
+                cmocka_unit_test(test_attach),
                 cmocka_unit_test(test_private_settings),
                 cmocka_unit_test(test_capabilities),
                 cmocka_unit_test(test_address_families),

@@ -44,6 +44,40 @@ static void test_units(void **state) {
         }
 }
 
+/* The unit's own cgroup path, the subtree bpftoken confines cgroup programs to (issue 8). */
+static void test_unit_path(void **state) {
+        static const struct {
+                const char *text;
+                int ret;
+                const char *path;
+        } cases[] = {
+                { "0::/system.slice/foo.service\n", 0, "/system.slice/foo.service" },
+                { "0::/system.slice/foo.service/sub/cgroup\n", 0, "/system.slice/foo.service" },
+                { "0::/system.slice/system-tmpl.slice/tmpl@inst.service\n", 0,
+                  "/system.slice/system-tmpl.slice/tmpl@inst.service" },
+                { "0::/user.slice/user-1000.slice/user@1000.service/app.slice/x.service\n", 0,
+                  "/user.slice/user-1000.slice/user@1000.service" },
+                /* cgroup v1 only: no unified path to confine in */
+                { "12:name=systemd:/system.slice/bar.service\n11:pids:/\n", -ENOMEDIUM, NULL },
+                { "0::/\n", -ENXIO, NULL },
+                { "0::/system.slice/../x.service\n", -EBADMSG, NULL },
+                { "0::relative/foo.service\n", -ENOMEDIUM, NULL },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                char *path = NULL;
+                int r = cgroup_text_get_unit_path(cases[i].text, &path);
+
+                if (r != cases[i].ret)
+                        fail_msg("case %zu: got %d, want %d", i, r, cases[i].ret);
+                if (cases[i].path)
+                        assert_string_equal(path, cases[i].path);
+                else
+                        assert_null(path);
+                free(path);
+        }
+}
+
 static void test_self(void **state) {
         char *unit = NULL;
         int r = cgroup_pid_get_unit(getpid(), &unit);
@@ -58,6 +92,7 @@ static void test_self(void **state) {
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_units),
+                cmocka_unit_test(test_unit_path),
                 cmocka_unit_test(test_self),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "macro.h"
@@ -54,7 +55,7 @@ static void test_hostile_requests(void **state) {
         bad_magic = good; bad_magic.magic ^= 1;
         bad_version = good; bad_version.version = 2;
         bad_type = good; bad_type.type = 7;
-        bad_flags = good; bad_flags.flags = 1;
+        bad_flags = good; bad_flags.flags = 1u << 7; /* unknown */
         memcpy(longer, &good, sizeof good);
         longer[sizeof good] = 'x';
         cases[0].data = &bad_magic; cases[0].size = sizeof bad_magic;
@@ -110,6 +111,50 @@ static void test_fds_are_refused_and_closed(void **state) {
         close(p[1]);
 }
 
+/* Issue 8: a request may ask for its own network namespace; the reply carries its fd exactly when
+ * PUBLISH_REPLY_NETNS says so, and a reader that expects none refuses one. */
+static void test_netns_fd(void **state) {
+        PublishRequest req;
+        PublishReply reply;
+        struct stat a, b;
+        int p[2], fds[2], got = -EBADF;
+
+        pair(p);
+        assert_int_equal(publish_request_send_flags(p[1], PUBLISH_REQUEST_OWN_NETNS), 0);
+        assert_int_equal(publish_request_recv(p[0], &req), 0);
+        assert_int_equal(req.flags, PUBLISH_REQUEST_OWN_NETNS);
+
+        assert_int_equal(pipe2(fds, O_CLOEXEC), 0);
+        /* flag and fd must agree on the sending side too */
+        assert_int_equal(publish_reply_send_fd(p[0], 0, 0, NULL, "x", fds[0]), -EINVAL);
+        assert_int_equal(publish_reply_send_fd(p[0], 0, PUBLISH_REPLY_NETNS, NULL, "x", -EBADF), -EINVAL);
+
+        assert_int_equal(publish_reply_send_fd(p[0], 0, PUBLISH_REPLY_NETNS, NULL, "netns", fds[0]), 0);
+        assert_int_equal(publish_reply_recv_fd(p[1], &reply, &got), 0);
+        assert_true(got >= 0);
+        assert_int_equal(fstat(got, &a), 0);
+        assert_int_equal(fstat(fds[0], &b), 0);
+        assert_true(a.st_ino == b.st_ino && a.st_dev == b.st_dev); /* the very fd sent */
+        close(got);
+
+        /* an fd without the flag, or one to a reader that takes none: refused */
+        assert_int_equal(publish_reply_send_fd(p[0], 0, PUBLISH_REPLY_NETNS, NULL, "netns", fds[0]), 0);
+        assert_int_equal(publish_reply_recv(p[1], &reply), -EBADMSG);
+        assert_int_equal(publish_reply_send(p[0], 0, PUBLISH_REPLY_NETNS, NULL, "flag, no fd"), -EINVAL);
+        {
+                PublishReply forged = { .magic = PUBLISH_PROTOCOL_MAGIC, .version = PUBLISH_PROTOCOL_VERSION,
+                                        .flags = PUBLISH_REPLY_NETNS };
+
+                assert_true(send(p[0], &forged, sizeof forged, 0) >= 0);
+                got = 42;
+                assert_int_equal(publish_reply_recv_fd(p[1], &reply, &got), -EBADMSG);
+        }
+        close(fds[0]);
+        close(fds[1]);
+        close(p[0]);
+        close(p[1]);
+}
+
 static void test_eof(void **state) {
         PublishRequest req;
         int p[2];
@@ -125,6 +170,7 @@ int main(void) {
                 cmocka_unit_test(test_roundtrip),
                 cmocka_unit_test(test_hostile_requests),
                 cmocka_unit_test(test_fds_are_refused_and_closed),
+                cmocka_unit_test(test_netns_fd),
                 cmocka_unit_test(test_eof),
         };
         return cmocka_run_group_tests(tests, NULL, NULL);
