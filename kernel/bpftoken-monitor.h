@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: (LGPL-2.1-or-later OR BSD-2-Clause) */
+#pragma once
+
+/*
+ * The record the bpf() recorder (bpftoken-monitor.bpf.c) writes into its ring buffer, shared by
+ * the BPF side and user space (src/monitor/). Fixed layout: only __u32/__u64 and char arrays.
+ */
+
+#include <linux/types.h>
+
+#define BPFTOKEN_MONITOR_SYSCALL_BPF 321       /* x86_64 */
+#define BPFTOKEN_MONITOR_ATTR_MAX    152       /* bytes of the attr read (up to prog_token_fd) */
+#define BPFTOKEN_MONITOR_CGROUP_MAX  4096      /* watched cgroups */
+#define BPFTOKEN_MONITOR_LEVEL_MAX   16        /* cgroup ancestors looked at */
+#define BPFTOKEN_MONITOR_NAME_MAX    64        /* bytes of the cgroup's name */
+
+/* event.flags */
+#define BPFTOKEN_MONITOR_EVENT_TOKEN    (1U << 0) /* the call passed a token fd (BPF_F_TOKEN_FD) */
+#define BPFTOKEN_MONITOR_EVENT_ATTR     (1U << 1) /* the attr could be read */
+
+/* Indexes of the per-CPU counters. */
+enum {
+        BPFTOKEN_MONITOR_STAT_SEEN,     /* bpf() calls of watched processes */
+        BPFTOKEN_MONITOR_STAT_LOST,     /* of which not recorded: the ring buffer was full */
+        BPFTOKEN_MONITOR_STAT_UNPAIRED, /* of which not recorded: no room to remember the entry */
+        _BPFTOKEN_MONITOR_STAT_MAX,
+};
+
+struct bpftoken_monitor_event {
+        __u64 start_ns;         /* bpf_ktime_get_ns() at entry (CLOCK_MONOTONIC) */
+        __u64 end_ns;           /* at exit */
+        __u64 cgroup_id;        /* the caller's cgroup (unified hierarchy) */
+        __u64 watched_id;       /* the watched cgroup it is in (itself or an ancestor) */
+        __s64 result;           /* what bpf() returned: >= 0, or -errno */
+        __u32 pid;              /* thread group */
+        __u32 tid;
+        __u32 uid;              /* as the initial user namespace sees it */
+        __u32 cmd;
+        __u32 attr_size;
+        __u32 type;             /* map_type (MAP_CREATE), prog_type (PROG_LOAD) */
+        __u32 expected_attach_type; /* PROG_LOAD */
+        __u32 attach_type;      /* LINK_CREATE, PROG_ATTACH, PROG_DETACH */
+        __u32 cmd_flags;        /* map_flags, prog_flags, btf_flags, token flags */
+        __s32 token_fd;         /* the token fd passed, -1 if none */
+        __u32 insn_cnt;         /* PROG_LOAD */
+        __u32 flags;            /* BPFTOKEN_MONITOR_EVENT_* */
+        char comm[16];
+        char obj_name[16];      /* map_name, prog_name */
+        char cgroup_name[BPFTOKEN_MONITOR_NAME_MAX]; /* the caller's cgroup's own name ("foo.service") */
+};
