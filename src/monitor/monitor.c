@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
+#include <stdio.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,6 +42,60 @@ int cgroup_id_of_path(const char *path, uint64_t *ret) {
                 *ret = (uint64_t) st.st_ino;
         (void) close(fd);
         return r;
+}
+
+int monitor_cgroup_new(const char *name, char **ret_path, uint64_t *ret_id) {
+        const char *root;
+        char *path;
+        int r;
+
+        if (!name || !*name || strchr(name, '/') || name[0] == '.')
+                return -EINVAL;
+        r = cgroup2_root(&root);
+        if (r < 0)
+                return r;
+        if (asprintf(&path, "%s/%s", root, name) < 0)
+                return -ENOMEM;
+        if (mkdir(path, 0755) < 0) {
+                r = -errno;
+                free(path);
+                return r;
+        }
+        r = cgroup_id_of_path(path, ret_id);
+        if (r < 0) {
+                (void) rmdir(path);
+                free(path);
+                return r;
+        }
+        *ret_path = path;
+        return 0;
+}
+
+int monitor_cgroup_enter(const char *path) {
+        char *procs;
+        int fd, r = 0;
+
+        if (asprintf(&procs, "%s/cgroup.procs", path) < 0)
+                return -ENOMEM;
+        fd = open(procs, O_WRONLY | O_CLOEXEC);
+        free(procs);
+        if (fd < 0)
+                return -errno;
+        if (write(fd, "0", 1) != 1)
+                r = -errno;
+        (void) close(fd);
+        return r;
+}
+
+int monitor_cgroup_remove(const char *path) {
+        for (int i = 0; i < 100; i++) {
+                if (rmdir(path) == 0 || errno == ENOENT)
+                        return 0;
+                if (errno != EBUSY)
+                        return -errno;
+                (void) usleep(10 * 1000);
+        }
+        return -EBUSY;
 }
 
 uint64_t monitor_ns_to_realtime_usec(uint64_t monotonic_ns) {

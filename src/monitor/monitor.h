@@ -55,5 +55,14 @@ int cgroup2_root(const char **ret);
 /* The ID of the cgroup at path (the cgroup2 directory's inode number, which is the kernel's ID). */
 int cgroup_id_of_path(const char *path, uint64_t *ret);
 
+/* A new cgroup below the cgroup2 root for the processes to watch ("bpftoken-learn-123"). -EEXIST if it
+ * exists. */
+int monitor_cgroup_new(const char *name, char **ret_path, uint64_t *ret_id);
+/* Move the calling process into the cgroup at path. */
+int monitor_cgroup_enter(const char *path);
+/* Remove a cgroup made by monitor_cgroup_new() once its processes are gone (waits up to 1 s for
+ * the kernel to let the last exiting process go). */
+int monitor_cgroup_remove(const char *path);
+
 /* CLOCK_MONOTONIC nanoseconds (the recorder's clock) as CLOCK_REALTIME microseconds. */
 uint64_t monitor_ns_to_realtime_usec(uint64_t monotonic_ns);
