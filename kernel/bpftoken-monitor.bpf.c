@@ -121,6 +121,7 @@ static __always_inline void decode_attr(struct bpftoken_monitor_event *e, const 
                 e->type = attr_u32(attr, size, 0);
                 token_flags_off = 16;
                 token_fd_off = 76;
+                e->btf_fd = attr_u32(attr, size, 48);
                 if (size >= 44)
                         __builtin_memcpy(e->obj_name, attr + 28, 16);
                 break;
@@ -130,10 +131,12 @@ static __always_inline void decode_attr(struct bpftoken_monitor_event *e, const 
                 e->expected_attach_type = attr_u32(attr, size, 68);
                 token_flags_off = 44;
                 token_fd_off = 144;
+                e->btf_fd = attr_u32(attr, size, 72);
                 if (size >= 64)
                         __builtin_memcpy(e->obj_name, attr + 48, 16);
                 break;
         case CMD_BTF_LOAD:
+                e->type = attr_u32(attr, size, 16); /* btf_size */
                 token_flags_off = 32;
                 token_fd_off = 36;
                 break;

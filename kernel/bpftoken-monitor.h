@@ -37,12 +37,13 @@ struct bpftoken_monitor_event {
         __u32 uid;              /* as the initial user namespace sees it */
         __u32 cmd;
         __u32 attr_size;
-        __u32 type;             /* map_type (MAP_CREATE), prog_type (PROG_LOAD) */
+        __u32 type;             /* map_type (MAP_CREATE), prog_type (PROG_LOAD), btf_size (BTF_LOAD) */
         __u32 expected_attach_type; /* PROG_LOAD */
         __u32 attach_type;      /* LINK_CREATE, PROG_ATTACH, PROG_DETACH */
         __u32 cmd_flags;        /* map_flags, prog_flags, btf_flags, token flags */
         __s32 token_fd;         /* the token fd passed, -1 if none */
         __u32 insn_cnt;         /* PROG_LOAD */
+        __u32 btf_fd;           /* map btf_fd (MAP_CREATE), prog_btf_fd (PROG_LOAD); 0 if none */
         __u32 flags;            /* BPFTOKEN_MONITOR_EVENT_* */
         char comm[16];
         char obj_name[16];      /* map_name, prog_name */

@@ -41,10 +41,44 @@ size_t monitor_event_needs(const MonitorEvent *e, MonitorNeed ret[static MONITOR
         return n;
 }
 
-bool monitor_event_is_libbpf_probe(const MonitorEvent *e) {
-        if (e->cmd != BPFTOKEN_CMD_MAP_CREATE && e->cmd != BPFTOKEN_CMD_PROG_LOAD)
+static void probe_filter_note_btf(MonitorProbeFilter *f, const MonitorEvent *e) {
+        size_t slot = f->next;
+
+        /* A reused fd number replaces what was known about it. */
+        for (size_t i = 0; i < MONITOR_PROBE_BTF_SLOTS; i++)
+                if (f->btf[i].pid == e->pid && f->btf[i].fd == (int32_t) e->result) {
+                        slot = i;
+                        break;
+                }
+        f->btf[slot].pid = e->pid;
+        f->btf[slot].fd = (int32_t) e->result;
+        f->btf[slot].size = e->type;
+        if (slot == f->next)
+                f->next = (f->next + 1) % MONITOR_PROBE_BTF_SLOTS;
+}
+
+bool monitor_probe_filter_classify(MonitorProbeFilter *f, const MonitorEvent *e) {
+        switch (e->cmd) {
+        case BPFTOKEN_CMD_BTF_LOAD:
+                if (e->result >= 0)
+                        probe_filter_note_btf(f, e);
+                return e->type <= MONITOR_PROBE_BTF_MAX;
+        case BPFTOKEN_CMD_MAP_CREATE:
+        case BPFTOKEN_CMD_PROG_LOAD:
+                break;
+        default:
                 return false;
-        return e->obj_name[0] == '\0' || strncmp(e->obj_name, "libbpf_", 7) == 0;
+        }
+        if (strncmp(e->obj_name, "libbpf_", 7) == 0)
+                return true;
+        if (e->obj_name[0] != '\0')
+                return false;
+        if (e->btf_fd == 0)
+                return true;
+        for (size_t i = 0; i < MONITOR_PROBE_BTF_SLOTS; i++)
+                if (f->btf[i].pid == e->pid && f->btf[i].fd == (int32_t) e->btf_fd && f->btf[i].size > 0)
+                        return f->btf[i].size <= MONITOR_PROBE_BTF_MAX;
+        return false;
 }
 
 static bool delegation_has(const Delegation *d, const MonitorNeed *need) {
@@ -130,11 +164,11 @@ const char *monitor_event_type_string(const BpfNames *names, const MonitorEvent 
         return buf;
 }
 
-bool monitor_learn_event(Delegation *d, const MonitorEvent *e) {
+bool monitor_learn_event(Delegation *d, const MonitorEvent *e, bool probe) {
         MonitorNeed needs[MONITOR_NEEDS_MAX];
         size_t n;
 
-        if (e->result < 0 || !monitor_event_has_token(e) || monitor_event_is_libbpf_probe(e))
+        if (e->result < 0 || !monitor_event_has_token(e) || probe)
                 return false;
         n = monitor_event_needs(e, needs);
         for (size_t i = 0; i < n; i++)

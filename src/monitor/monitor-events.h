@@ -8,6 +8,7 @@
  */
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "bpf-names.h"
 #include "delegation.h"
@@ -32,11 +33,32 @@ bool monitor_event_has_token(const MonitorEvent *e);
 /* The errno of a failed call (positive), 0 if it succeeded. */
 int monitor_event_errno(const MonitorEvent *e);
 
-/* Whether the call is one of libbpf's feature probes, not something the program itself loads:
- * libbpf names its probe maps and programs "libbpf_*" (libbpf_nametest, libbpf_global,
- * libbpf_mmap, libbpf_det_bind) and loads the other probe programs unnamed, while it always names
- * a program or map from an object. So: a map or program with no name or a "libbpf_" name. */
-bool monitor_event_is_libbpf_probe(const MonitorEvent *e);
+/* Telling libbpf's own feature probes from what the program itself loads. libbpf loads probe
+ * programs and maps named "libbpf_*" (libbpf_nametest, libbpf_global, ...) or, much more often,
+ * unnamed: libbpf >= 1.4 sends no names at all under a token when its token-less name probe failed
+ * (measured with bpftool 7.5), so a name cannot tell. What does: a probe carries no BTF or a tiny BTF
+ * of its own (at most MONITOR_PROBE_BTF_MAX bytes, loaded just before), while an object's programs
+ * and maps carry the object's BTF (clang -g; bytes of types). So a call is a probe if it is
+ *   - a map or program named "libbpf_*";
+ *   - a BTF load of at most MONITOR_PROBE_BTF_MAX bytes;
+ *   - an unnamed map or program without BTF, or with a BTF fd this process got from such a load.
+ * An object built without -g looks like a probe: its types are not learned, and learn's
+ * verification run shows it. The classifier remembers the BTF loads it saw: feed it every call of
+ * a process, in order. */
+#define MONITOR_PROBE_BTF_MAX 256
+#define MONITOR_PROBE_BTF_SLOTS 64
+
+typedef struct MonitorProbeFilter {
+        struct {
+                uint32_t pid;
+                int32_t fd;
+                uint32_t size;
+        } btf[MONITOR_PROBE_BTF_SLOTS];
+        size_t next;
+} MonitorProbeFilter;
+
+/* Whether e is a libbpf probe; remembers e if it is a BTF load. */
+bool monitor_probe_filter_classify(MonitorProbeFilter *f, const MonitorEvent *e);
 
 /* For a call refused with EPERM although it passed a token: the first needed bit the delegation d
  * lacks (command, then type, then attach type). 0 and ret set, or -ENOENT if d has every bit the
@@ -57,5 +79,5 @@ const char *monitor_event_type_string(const BpfNames *names, const MonitorEvent 
 const char *monitor_need_name(const BpfNames *names, const MonitorNeed *need, char *buf, size_t size);
 
 /* Learning: OR the bits the call needs into d. Only calls that succeeded with a token and are not
- * libbpf probes count; returns true if the call counted. */
-bool monitor_learn_event(Delegation *d, const MonitorEvent *e);
+ * libbpf probes (probe: from monitor_probe_filter_classify()) count; returns true if it counted. */
+bool monitor_learn_event(Delegation *d, const MonitorEvent *e, bool probe);

@@ -7,7 +7,7 @@
  *
  * --outside: CMD runs in a second, unwatched cgroup (the watched one stays empty).
  * --hold:    read nothing until CMD has exited (so that a flood can fill the ring buffer).
- * Lines: "event COMM CMD TYPE token=yes|no errno=NAME|0 name=NAME"; "stats seen=N lost=N
+ * Lines: "event COMM CMD TYPE token=yes|no errno=NAME|0 name=NAME[ probe]" (probe: a libbpf probe); "stats seen=N lost=N
  * unpaired=N recorded=N". Exit status: CMD's, or 100 + errno of the setup.
  */
 #include <errno.h>
@@ -24,18 +24,19 @@
 
 static const BpfNames *names;
 static unsigned long recorded;
+static MonitorProbeFilter probes;
 
 static int print_event(const MonitorEvent *e, void *userdata) {
         char cmd[24], type[96];
         int err = monitor_event_errno(e);
 
         recorded++;
-        printf("event %s %s %s token=%s errno=%s name=%s\n", e->comm,
+        printf("event %s %s %s token=%s errno=%s name=%s%s\n", e->comm,
                monitor_cmd_name(names, e->cmd, cmd, sizeof cmd),
                monitor_event_type_string(names, e, type, sizeof type),
                monitor_event_has_token(e) ? "yes" : "no",
                err == 0 ? "0" : err == EPERM ? "EPERM" : err == EINVAL ? "EINVAL" : strerror(err),
-               e->obj_name[0] ? e->obj_name : "-");
+               e->obj_name[0] ? e->obj_name : "-", monitor_probe_filter_classify(&probes, e) ? " probe" : "");
         return 0;
 }
 
