@@ -32,9 +32,38 @@ struct css_set {
         struct cgroup *dfl_cgrp;
 } __attribute__((preserve_access_index));
 
+struct file_operations {
+        void (*show_fdinfo)(void *m, struct file *f);
+} __attribute__((preserve_access_index));
+
+struct file {
+        const struct file_operations *f_op;
+        void *private_data;
+} __attribute__((preserve_access_index));
+
+struct fdtable {
+        unsigned int max_fds;
+        struct file **fd;
+} __attribute__((preserve_access_index));
+
+struct files_struct {
+        struct fdtable *fdt;
+} __attribute__((preserve_access_index));
+
+struct bpf_token {
+        __u64 allowed_cmds;
+        __u64 allowed_maps;
+        __u64 allowed_progs;
+        __u64 allowed_attachs;
+} __attribute__((preserve_access_index));
+
 struct task_struct {
         struct css_set *cgroups;
+        struct files_struct *files;
 } __attribute__((preserve_access_index));
+
+/* A token file is one whose fdinfo the token code prints (kernel/bpf/token.c). */
+extern const void bpf_token_show_fdinfo __ksym; /* typeless: its address, from kallsyms */
 
 #define TOKEN_FD_FLAG (1U << 16) /* BPF_F_TOKEN_FD, Linux >= 6.9 */
 
@@ -159,6 +188,30 @@ static __always_inline void decode_attr(struct bpftoken_monitor_event *e, const 
         }
 }
 
+/* The masks of the token the caller passed, as the kernel will check them: the file at token_fd in
+ * the caller's fd table, if it is a token. */
+static __always_inline void read_token_masks(struct bpftoken_monitor_event *e, struct task_struct *task) {
+        struct fdtable *fdt = BPF_CORE_READ(task, files, fdt);
+        struct bpf_token *token;
+        struct file **fds, *f = NULL;
+
+        if (!fdt || e->token_fd < 0 || (__u32) e->token_fd >= BPF_CORE_READ(fdt, max_fds))
+                return;
+        fds = BPF_CORE_READ(fdt, fd);
+        if (bpf_probe_read_kernel(&f, sizeof f, &fds[e->token_fd]) < 0 || !f)
+                return;
+        if ((void *) BPF_CORE_READ(f, f_op, show_fdinfo) != &bpf_token_show_fdinfo)
+                return;
+        token = BPF_CORE_READ(f, private_data);
+        if (!token)
+                return;
+        e->token_allowed[0] = BPF_CORE_READ(token, allowed_cmds);
+        e->token_allowed[1] = BPF_CORE_READ(token, allowed_maps);
+        e->token_allowed[2] = BPF_CORE_READ(token, allowed_progs);
+        e->token_allowed[3] = BPF_CORE_READ(token, allowed_attachs);
+        e->flags |= BPFTOKEN_MONITOR_EVENT_TOKEN_MASKS;
+}
+
 SEC("raw_tracepoint/sys_enter")
 int bpftoken_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
         struct pt_regs *regs = (struct pt_regs *) ctx->args[0];
@@ -211,6 +264,8 @@ int bpftoken_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
                     bpf_probe_read_user(attr, size, uattr) == 0) {
                         e->flags |= BPFTOKEN_MONITOR_EVENT_ATTR;
                         decode_attr(e, attr, size);
+                        if (e->flags & BPFTOKEN_MONITOR_EVENT_TOKEN)
+                                read_token_masks(e, task);
                 }
         }
 

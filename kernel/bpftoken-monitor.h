@@ -17,6 +17,7 @@
 /* event.flags */
 #define BPFTOKEN_MONITOR_EVENT_TOKEN    (1U << 0) /* the call passed a token fd (BPF_F_TOKEN_FD) */
 #define BPFTOKEN_MONITOR_EVENT_ATTR     (1U << 1) /* the attr could be read */
+#define BPFTOKEN_MONITOR_EVENT_TOKEN_MASKS (1U << 2) /* token_allowed is the passed token's */
 
 /* Indexes of the per-CPU counters. */
 enum {
@@ -45,6 +46,7 @@ struct bpftoken_monitor_event {
         __u32 insn_cnt;         /* PROG_LOAD */
         __u32 btf_fd;           /* map btf_fd (MAP_CREATE), prog_btf_fd (PROG_LOAD); 0 if none */
         __u32 flags;            /* BPFTOKEN_MONITOR_EVENT_* */
+        __u64 token_allowed[4]; /* the passed token's allowed_cmds/maps/progs/attachs, read at entry */
         char comm[16];
         char obj_name[16];      /* map_name, prog_name */
         char cgroup_name[BPFTOKEN_MONITOR_NAME_MAX]; /* the caller's cgroup's own name ("foo.service") */

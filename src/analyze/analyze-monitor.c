@@ -266,10 +266,16 @@ static char *event_unit(const MonitorEvent *e) {
         return NULL;
 }
 
-/* The masks the kernel checked: the token's own (its fdinfo, while the caller holds it), else the
- * delegation the unit asks for. Returns the source, or NULL if neither can be read. */
+/* The masks the kernel checked: the token's own (as the recorder read them at the call, else its
+ * fdinfo while the caller holds it), else the delegation the unit asks for. Returns the source, or
+ * NULL if none can be read. */
 static const char *event_delegation(const MonitorContext *c, const MonitorEvent *e, const char *unit,
                                     Delegation *ret) {
+        if (e->flags & BPFTOKEN_MONITOR_EVENT_TOKEN_MASKS) {
+                for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                        ret->masks[k] = e->token_allowed[k];
+                return "token";
+        }
         if (e->token_fd >= 0) {
                 _cleanup_(freep) char *text = NULL;
                 char path[64];
@@ -381,7 +387,7 @@ static void print_event_text(MonitorContext *c, const MonitorEvent *e, uint64_t 
         int err = monitor_event_errno(e);
 
         if (!c->header_done && arg_legend)
-                printf("%-12s %-24s %7s %-15s %-12s %-30s %-5s %s\n", "TIME", "UNIT", "PID", "COMMAND", "CALL",
+                printf("%-12s %-24s %7s %-15s %-12s %-34s %-5s %s\n", "TIME", "UNIT", "PID", "COMMAND", "CALL",
                        "TYPE", "TOKEN", "RESULT");
         c->header_done = true;
         format_time(usec, when, sizeof when);
@@ -389,7 +395,7 @@ static void print_event_text(MonitorContext *c, const MonitorEvent *e, uint64_t 
                 snprintf(result, sizeof result, "%s", errno_to_name(err));
         else
                 snprintf(result, sizeof result, "ok (%" PRIi64 ")", (int64_t) e->result);
-        printf("%-12s %-24s %7u %-15s %-12s %-30s %-5s %s%s\n", when, unit ?: "-", e->pid, e->comm,
+        printf("%-12s %-24s %7u %-15s %-12s %-34s %-5s %s%s\n", when, unit ?: "-", e->pid, e->comm,
                monitor_cmd_name(c->names, e->cmd, cmd, sizeof cmd), monitor_event_type_string(c->names, e, type, sizeof type),
                monitor_event_has_token(e) ? "yes" : "no", result, v->probe ? " (libbpf probe)" : "");
         if (v->have_missing)
@@ -495,9 +501,9 @@ int verb_monitor(int argc, char *argv[]) {
         r = monitor_parse_argv("monitor", argc, argv, &a);
         if (r < 0)
                 return r;
-        r = require_root("monitor");
-        if (r < 0)
-                return r;
+        if (geteuid() != 0)
+                return log_error_errno(-EPERM, "The 'monitor' verb needs root privileges: it loads BPF programs and "
+                                       "reads other processes' tokens.");
         r = analyze_names(&c.names);
         if (r < 0)
                 return r;

@@ -7,7 +7,8 @@
  *
  * --outside: CMD runs in a second, unwatched cgroup (the watched one stays empty).
  * --hold:    read nothing until CMD has exited (so that a flood can fill the ring buffer).
- * Lines: "event COMM CMD TYPE token=yes|no errno=NAME|0 name=NAME[ probe]" (probe: a libbpf probe); "stats seen=N lost=N
+ * Lines: "event COMM CMD TYPE token=yes|no[ masks=CMDS,MAPS,PROGS,ATTACHS] errno=NAME|0 name=NAME[ probe]"
+ * (masks: the passed token's, as the recorder read them; probe: a libbpf probe); "stats seen=N lost=N
  * unpaired=N recorded=N". Exit status: CMD's, or 100 + errno of the setup.
  */
 #include <errno.h>
@@ -27,14 +28,19 @@ static unsigned long recorded;
 static MonitorProbeFilter probes;
 
 static int print_event(const MonitorEvent *e, void *userdata) {
-        char cmd[24], type[96];
+        char cmd[24], type[96], masks[96] = "";
         int err = monitor_event_errno(e);
 
+        if (e->flags & BPFTOKEN_MONITOR_EVENT_TOKEN_MASKS)
+                snprintf(masks, sizeof masks, " masks=0x%llx,0x%llx,0x%llx,0x%llx",
+                         (unsigned long long) e->token_allowed[0], (unsigned long long) e->token_allowed[1],
+                         (unsigned long long) e->token_allowed[2], (unsigned long long) e->token_allowed[3]);
+
         recorded++;
-        printf("event %s %s %s token=%s errno=%s name=%s%s\n", e->comm,
+        printf("event %s %s %s token=%s%s errno=%s name=%s%s\n", e->comm,
                monitor_cmd_name(names, e->cmd, cmd, sizeof cmd),
                monitor_event_type_string(names, e, type, sizeof type),
-               monitor_event_has_token(e) ? "yes" : "no",
+               monitor_event_has_token(e) ? "yes" : "no", masks,
                err == 0 ? "0" : err == EPERM ? "EPERM" : err == EINVAL ? "EINVAL" : strerror(err),
                e->obj_name[0] ? e->obj_name : "-", monitor_probe_filter_classify(&probes, e) ? " probe" : "");
         return 0;
