@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <systemd/sd-journal.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,7 @@
 #include "fileio.h"
 #include "log.h"
 #include "macro.h"
+#include "monitor-audit.h"
 #include "monitor-events.h"
 #include "strv.h"
 
@@ -558,4 +560,79 @@ int verb_monitor(int argc, char *argv[]) {
         if (arg_json == TABLE_JSON_OFF && arg_legend)
                 printf("\n%u calls shown, %u refused for a missing delegation bit.\n", c.n_shown, c.n_refused);
         return 0;
+}
+
+/* ---- the audit trail, for 'status' ---- */
+
+static json_object *journal_string(sd_journal *j, const char *field) {
+        const void *data;
+        size_t len, l = strlen(field);
+
+        if (sd_journal_get_data(j, field, &data, &len) < 0 || len <= l + 1)
+                return NULL;
+        return json_object_new_string_len((const char *) data + l + 1, (int) (len - l - 1));
+}
+
+json_object *recent_refusals(const char *unit, unsigned max) {
+        static const char *const fields[][2] = {
+                { "pid", "BPFTOKEN_CALL_PID" }, { "comm", "BPFTOKEN_CALL_COMM" },
+                { "command", "BPFTOKEN_CALL_COMMAND" }, { "type", "BPFTOKEN_CALL_TYPE" },
+                { "missing", "BPFTOKEN_CALL_MISSING" }, { "fix", "BPFTOKEN_CALL_FIX" },
+        };
+        json_object *a = json_object_new_array();
+        sd_journal *j = NULL;
+        char match[256];
+        unsigned n = 0;
+
+        if (!a || sd_journal_open(&j, SD_JOURNAL_LOCAL_ONLY) < 0)
+                return a;
+        snprintf(match, sizeof match, BPFTOKEN_CALL_FIELD_UNIT "=%s", unit);
+        if (sd_journal_add_match(j, "MESSAGE_ID=" BPFTOKEN_MESSAGE_CALL_REFUSED, 0) >= 0 &&
+            sd_journal_add_match(j, match, 0) >= 0 && sd_journal_seek_tail(j) >= 0)
+                while (n < max && sd_journal_previous(j) > 0) {
+                        json_object *o = json_object_new_object();
+                        uint64_t usec = 0;
+
+                        if (!o)
+                                break;
+                        (void) sd_journal_get_realtime_usec(j, &usec);
+                        json_object_object_add(o, "realtime_usec", json_object_new_uint64(usec));
+                        for (size_t i = 0; i < ELEMENTSOF(fields); i++)
+                                json_object_object_add(o, fields[i][0], journal_string(j, fields[i][1]));
+                        json_object_array_add(a, o);
+                        n++;
+                }
+        sd_journal_close(j);
+        /* newest first from the journal; show oldest first */
+        for (size_t i = 0, k = json_object_array_length(a); k > 1 && i < k / 2; i++) {
+                json_object *x = json_object_get(json_object_array_get_idx(a, i));
+                json_object *y = json_object_get(json_object_array_get_idx(a, k - 1 - i));
+
+                json_object_array_put_idx(a, i, y);
+                json_object_array_put_idx(a, k - 1 - i, x);
+        }
+        return a;
+}
+
+static const char *json_str(json_object *o, const char *key) {
+        json_object *v;
+
+        return json_object_object_get_ex(o, key, &v) && v ? json_object_get_string(v) : "-";
+}
+
+void print_recent_refusals(json_object *refusals) {
+        size_t n = refusals ? json_object_array_length(refusals) : 0;
+
+        if (n == 0)
+                return;
+        printf("\nRefused calls (bpftoken-monitor):\n");
+        for (size_t i = 0; i < n; i++) {
+                json_object *o = json_object_array_get_idx(refusals, i), *t;
+                char when[32] = "-";
+
+                if (json_object_object_get_ex(o, "realtime_usec", &t))
+                        format_time((uint64_t) json_object_get_uint64(t), when, sizeof when);
+                printf("  %s %s[%s] %s %s: missing %s; fix: %s\n", when, json_str(o, "comm"), json_str(o, "pid"),
+                       json_str(o, "command"), json_str(o, "type"), json_str(o, "missing"), json_str(o, "fix"));
+        }
 }

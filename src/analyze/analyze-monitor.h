@@ -41,5 +41,12 @@ int monitor_open(const char *verb, size_t ringbuf_size, Monitor **ret);
  * prefix goes before each line. */
 int print_delegation_lines(const BpfNames *names, const Delegation *d, const char *prefix);
 
+/* 'status UNIT': the unit's most recent refused calls (at most max) from bpftoken-monitor's audit
+ * trail in the journal, oldest first, as a JSON array of {realtime_usec, pid, comm, command, type,
+ * missing, fix}; an empty array if there are none or the journal cannot be read. NULL on OOM. */
+struct json_object *recent_refusals(const char *unit, unsigned max);
+/* Prints them ("Refused calls:" and a line each, or nothing if there are none). */
+void print_recent_refusals(struct json_object *refusals);
+
 int verb_monitor(int argc, char *argv[]);
 int verb_learn(int argc, char *argv[]);
