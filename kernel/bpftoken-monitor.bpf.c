@@ -103,6 +103,13 @@ struct {
         __type(value, __u64);
 } stats SEC(".maps");
 
+struct {
+        __uint(type, BPF_MAP_TYPE_ARRAY);
+        __uint(max_entries, 1);
+        __type(key, __u32);
+        __type(value, struct bpftoken_monitor_config);
+} config SEC(".maps");
+
 /* An entry too large for the stack is built here. */
 struct {
         __uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -218,6 +225,8 @@ int bpftoken_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
         struct bpftoken_monitor_event *e;
         struct task_struct *task;
         __u8 attr[256] = {}; /* the verifier sees the size as 0..255 */
+        struct bpftoken_monitor_config *cfg;
+        struct bpf_pidns_info ns = {};
         const char *cgname;
         __u64 own, watched, pid_tgid;
         void *uattr;
@@ -228,18 +237,29 @@ int bpftoken_sys_enter(struct bpf_raw_tracepoint_args *ctx) {
         watched = watched_cgroup(&own);
         if (!watched)
                 return 0;
-        stat_inc(BPFTOKEN_MONITOR_STAT_SEEN);
-
         e = bpf_map_lookup_elem(&scratch, &zero);
-        if (!e)
+        cfg = bpf_map_lookup_elem(&config, &zero);
+        if (!e || !cfg)
                 return 0;
         __builtin_memset(e, 0, sizeof *e);
         pid_tgid = bpf_get_current_pid_tgid();
+        if (cfg->pidns_ino &&
+            bpf_get_ns_current_pid_tgid(cfg->pidns_dev, cfg->pidns_ino, &ns, sizeof ns) == 0) {
+                e->pid = ns.tgid;
+                e->tid = ns.pid;
+        } else {
+                e->pid = pid_tgid >> 32;
+                e->tid = (__u32) pid_tgid;
+                if (cfg->pidns_ino)
+                        e->flags |= BPFTOKEN_MONITOR_EVENT_PID_GLOBAL;
+        }
+        /* The reader's own calls (reading the counters) would wake it up again and again. */
+        if (cfg->ignore_tgid && e->pid == cfg->ignore_tgid && !(e->flags & BPFTOKEN_MONITOR_EVENT_PID_GLOBAL))
+                return 0;
+        stat_inc(BPFTOKEN_MONITOR_STAT_SEEN);
         e->start_ns = bpf_ktime_get_ns();
         e->cgroup_id = own;
         e->watched_id = watched;
-        e->pid = pid_tgid >> 32;
-        e->tid = (__u32) pid_tgid;
         e->uid = (__u32) bpf_get_current_uid_gid();
         e->token_fd = -1;
         e->cmd = (__u32) BPF_CORE_READ(regs, di);

@@ -19,6 +19,16 @@
 #define BPFTOKEN_MONITOR_EVENT_ATTR     (1U << 1) /* the attr could be read */
 #define BPFTOKEN_MONITOR_EVENT_TOKEN_MASKS (1U << 2) /* token_allowed is the passed token's */
 
+#define BPFTOKEN_MONITOR_EVENT_PID_GLOBAL (1U << 3) /* pid/tid are the initial PID namespace's */
+
+/* Set by user space before attaching (the one entry of the "config" array). */
+struct bpftoken_monitor_config {
+        __u32 ignore_tgid;      /* the reader itself (in its PID namespace): its calls are not recorded */
+        __u32 unused;
+        __u64 pidns_dev;        /* the reader's PID namespace (stat of /proc/self/ns/pid): pids are */
+        __u64 pidns_ino;        /* reported as it sees them; 0: the initial namespace's */
+};
+
 /* Indexes of the per-CPU counters. */
 enum {
         BPFTOKEN_MONITOR_STAT_SEEN,     /* bpf() calls of watched processes */

@@ -142,12 +142,19 @@ int monitor_parse_argv(const char *verb, int argc, char *argv[], MonitorArgs *re
                 {}
         };
         bool is_learn = streq(verb, "learn");
-        int c;
+        int c, n = argc, dd = -1;
 
         *ret = (MonitorArgs) {};
+        /* Options may follow the units (getopt permutes them), but nothing after "--" is ours: that is
+         * learn's COMMAND with its own options. */
+        for (int i = 1; i < argc; i++)
+                if (streq(argv[i], "--")) {
+                        dd = i;
+                        n = i;
+                        break;
+                }
         optind = 0;
-        /* '+': stop at "--" or the first non-option (learn's COMMAND keeps its own options). */
-        while ((c = getopt_long(argc, argv, "+", options, NULL)) >= 0)
+        while ((c = getopt_long(n, argv, "", options, NULL)) >= 0)
                 switch (c) {
                 case ARG_NO_PAGER:
                         arg_pager = false;
@@ -197,9 +204,16 @@ int monitor_parse_argv(const char *verb, int argc, char *argv[], MonitorArgs *re
                         return log_error_errno(-EINVAL, "Unhandled option.");
                 }
 
-        ret->dashdash = optind > 1 && streq(argv[optind - 1], "--");
-        ret->args = argv + optind;
-        ret->n_args = argc - optind;
+        if (dd >= 0) {
+                if (optind < n)
+                        return log_error_errno(-EINVAL, "'%s' takes a unit or '-- COMMAND', not both: %s", verb, argv[optind]);
+                ret->dashdash = true;
+                ret->args = argv + dd + 1;
+                ret->n_args = argc - dd - 1;
+        } else {
+                ret->args = argv + optind;
+                ret->n_args = n - optind;
+        }
         if (ret->until_usec && ret->since_usec && ret->until_usec <= ret->since_usec)
                 return log_error_errno(-EINVAL, "--until= must be later than --since=.");
         return 0;

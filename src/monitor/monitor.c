@@ -151,6 +151,21 @@ static int ringbuf_event(void *ctx, void *data, size_t size) {
         return 0;
 }
 
+/* Leave out our own calls; report PIDs as our PID namespace sees them. */
+static int monitor_configure(Monitor *m) {
+        struct bpftoken_monitor_config cfg = { .ignore_tgid = (uint32_t) getpid() };
+        struct stat st;
+        uint32_t zero = 0;
+
+        if (stat("/proc/self/ns/pid", &st) == 0) {
+                cfg.pidns_dev = (uint64_t) st.st_dev;
+                cfg.pidns_ino = (uint64_t) st.st_ino;
+        }
+        if (bpf_map_update_elem(bpf_map__fd(m->skel->maps.config), &zero, &cfg, BPF_ANY) < 0)
+                return -errno;
+        return 0;
+}
+
 int monitor_new(size_t ringbuf_size, Monitor **ret) {
         libbpf_print_fn_t old;
         Monitor *m;
@@ -171,6 +186,9 @@ int monitor_new(size_t ringbuf_size, Monitor **ret) {
                         goto fail;
         }
         r = bpftoken_monitor__load(m->skel);
+        if (r < 0)
+                goto fail;
+        r = monitor_configure(m);
         if (r < 0)
                 goto fail;
         r = bpftoken_monitor__attach(m->skel);
@@ -269,6 +287,21 @@ struct Monitor {
 
 bool monitor_built(void) {
         return false;
+}
+
+/* Leave out our own calls; report PIDs as our PID namespace sees them. */
+static int monitor_configure(Monitor *m) {
+        struct bpftoken_monitor_config cfg = { .ignore_tgid = (uint32_t) getpid() };
+        struct stat st;
+        uint32_t zero = 0;
+
+        if (stat("/proc/self/ns/pid", &st) == 0) {
+                cfg.pidns_dev = (uint64_t) st.st_dev;
+                cfg.pidns_ino = (uint64_t) st.st_ino;
+        }
+        if (bpf_map_update_elem(bpf_map__fd(m->skel->maps.config), &zero, &cfg, BPF_ANY) < 0)
+                return -errno;
+        return 0;
 }
 
 int monitor_new(size_t ringbuf_size, Monitor **ret) {

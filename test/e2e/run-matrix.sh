@@ -440,20 +440,18 @@ sc_analyze() {
 
 # monitor, the audit trail and learn (issue 9): e2e-monitor.service lacks BPFMapTypeArray.
 sc_monitor() {
-        local rc=0 u=e2e-monitor.service out line before after lines i
+        local rc=0 u=e2e-monitor.service out line before after lines mon
         if ! ct_exec test -x /usr/libexec/bpftoken-monitor; then
                 say "bpftoken-monitor is not installed (a build without -Dbpf-framework=enabled?)"
                 return 1
         fi
         ct_exec systemctl start bpftoken-monitor.service 2>&1 | say_lines || rc=1
-        ct_exec sh -c "bpftoken-analyze monitor $u --json=short --duration=10s >/run/e2e-monitor.json 2>/run/e2e-monitor.err &"
+        ct_exec bpftoken-analyze monitor "$u" --json=short --duration=8s >"$results/monitor-$u.json" 2>&1 &
+        mon=$!
         sleep 2
         start_unit "$u" 1 || true
-        for ((i = 0; i < 60; i++)); do
-                ct_exec pgrep -f 'bpftoken-analyze monitor' >/dev/null || break
-                sleep 0.25
-        done
-        out=$(ct_exec cat /run/e2e-monitor.json /run/e2e-monitor.err 2>&1)
+        wait "$mon" || { say "monitor failed"; rc=1; }
+        out=$(cat "$results/monitor-$u.json")
         line=$(grep '"type":"array"' <<<"$out" | grep '"errno":"EPERM"' | grep '"libbpf_probe":false' | head -n 1) || true
         if ! grep -q "\"unit\":\"$u\"" <<<"$line" || ! grep -q '"missing":"maps array"' <<<"$line" ||
            ! grep -q '"fix":"BPFDelegateMaps=BPFMapTypeHash,BPFMapTypeArray"' <<<"$line"; then
@@ -481,7 +479,7 @@ sc_monitor() {
 
         # learn UNIT: the lines, the unit's configuration untouched afterwards, and the lines work.
         before=$(ct_exec sh -c "systemctl cat $u; systemctl show -P DropInPaths $u; ls /run/systemd/system.control 2>/dev/null" 2>&1)
-        lines=$(ct_exec bpftoken-analyze learn "$u" --duration=6s 2>/run/e2e-learn.err) || rc=1
+        lines=$(ct_exec sh -c "bpftoken-analyze learn $u --duration=6s 2>/run/e2e-learn.err") || rc=1
         after=$(ct_exec sh -c "systemctl cat $u; systemctl show -P DropInPaths $u; ls /run/systemd/system.control 2>/dev/null" 2>&1)
         if [[ $before != "$after" ]]; then
                 say "learn changed the unit's configuration:" "before: $before" "after: $after"
