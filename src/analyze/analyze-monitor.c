@@ -435,7 +435,7 @@ static int on_event(const MonitorEvent *e, void *userdata) {
                 return 0;
         event_judge(c, e, unit, &v);
         c->n_shown++;
-        if (v.refused)
+        if (v.refused && !v.probe)
                 c->n_refused++;
         if (arg_json != TABLE_JSON_OFF)
                 r = print_event_json(c, e, usec, unit, &v);
