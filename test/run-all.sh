@@ -16,6 +16,9 @@ SRC=$(pwd)
 test/tools/install-deps.sh || exit 1
 BPFTOOL=$(test/tools/fetch-bpftool.sh) || exit 1
 export BPFTOOL
+# The BPF side (kernel/*.bpf.c: monitor, learn, bpftoken-monitor) must be built here, never silently
+# left out: 'enabled' makes a missing clang or bpftool an error.
+BPF_FRAMEWORK=(-Dbpf-framework=enabled "-Dbpftool=$BPFTOOL")
 
 passed=0; failed=0; skipped=0
 count_meson() {         # count_meson BUILDDIR
@@ -44,15 +47,15 @@ run_suite() {           # run_suite BUILDDIR [meson setup options...]
         count_meson "$dir"
 }
 
-run_suite build-ci -Dbuildtype=debugoptimized
+run_suite build-ci -Dbuildtype=debugoptimized "${BPF_FRAMEWORK[@]}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+        run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug "${BPF_FRAMEWORK[@]}"
 
 if [ -z "${BPFTOKEN_SKIP_E2E:-}" ]; then
         echo "=== end-to-end: real systemd as PID 1 in containers"
         dest=$(mktemp -d /tmp/bpftoken-destdir.XXXXXX)
         chmod 755 "$dest"
-        meson setup build-e2e --werror -Dprefix=/usr -Dsysconfdir=/etc -Dtests=false >/dev/null \
+        meson setup build-e2e --werror -Dprefix=/usr -Dsysconfdir=/etc -Dtests=false "${BPF_FRAMEWORK[@]}" >/dev/null \
                 && meson compile -C build-e2e >/dev/null \
                 && DESTDIR=$dest meson install -C build-e2e --no-rebuild >/dev/null
         e2e_log=$(mktemp /tmp/bpftoken-e2e.XXXXXX)
