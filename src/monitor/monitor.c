@@ -289,21 +289,6 @@ bool monitor_built(void) {
         return false;
 }
 
-/* Leave out our own calls; report PIDs as our PID namespace sees them. */
-static int monitor_configure(Monitor *m) {
-        struct bpftoken_monitor_config cfg = { .ignore_tgid = (uint32_t) getpid() };
-        struct stat st;
-        uint32_t zero = 0;
-
-        if (stat("/proc/self/ns/pid", &st) == 0) {
-                cfg.pidns_dev = (uint64_t) st.st_dev;
-                cfg.pidns_ino = (uint64_t) st.st_ino;
-        }
-        if (bpf_map_update_elem(bpf_map__fd(m->skel->maps.config), &zero, &cfg, BPF_ANY) < 0)
-                return -errno;
-        return 0;
-}
-
 int monitor_new(size_t ringbuf_size, Monitor **ret) {
         return -EOPNOTSUPP;
 }
