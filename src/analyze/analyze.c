@@ -48,6 +48,8 @@ static int help(void) {
                "  monitor [UNIT...]        Show every bpf() call of the units live, with what a refusal lacked\n"
                "  learn -- CMD [ARG...]    Run CMD with a wide delegation and print the minimal one it needs\n"
                "  learn UNIT               The same for a service, through a restart\n"
+               "                           (monitor, learn: --duration=, --since=, --until=, --user=,\n"
+               "                           --no-verify after the verb; see the man page)\n"
                "\n"
                "Options:\n"
                "  -h --help                Show this help\n"
