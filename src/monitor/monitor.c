@@ -242,7 +242,11 @@ int monitor_poll(Monitor *m, int timeout_ms, MonitorEventFunc func, void *userda
         m->userdata = userdata;
         m->stop = 0;
         m->n = 0;
-        r = timeout_ms == 0 ? ring_buffer__consume(m->rb) : ring_buffer__poll(m->rb, timeout_ms);
+        /* The recorder wakes us only when its buffer fills up (see bpftoken_sys_exit()): after the
+         * wait, read whatever is there. */
+        r = timeout_ms == 0 ? 0 : ring_buffer__poll(m->rb, timeout_ms);
+        if (r >= 0 && m->stop >= 0)
+                r = ring_buffer__consume(m->rb);
         if (m->stop < 0)
                 return m->stop;
         if (r < 0)
