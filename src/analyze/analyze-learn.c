@@ -51,10 +51,13 @@ static void learn_run_done(LearnRun *r) {
         r->calls = NULL;
 }
 
-static bool learn_run_has_call(const LearnRun *r, const LearnCall *c) {
+/* with_attach_type: compare the expected attach type too. The verification does not: libbpf sets it
+ * only when its probe of expected attach types passed, which under the narrower lines it may not
+ * (an XDP program then loads with 0 instead of BPF_XDP: the same program, loaded as well). */
+static bool learn_run_has_call(const LearnRun *r, const LearnCall *c, bool with_attach_type) {
         for (size_t i = 0; i < r->n_calls; i++)
                 if (r->calls[i].cmd == c->cmd && r->calls[i].type == c->type &&
-                    r->calls[i].expected_attach_type == c->expected_attach_type)
+                    (!with_attach_type || r->calls[i].expected_attach_type == c->expected_attach_type))
                         return true;
         return false;
 }
@@ -85,7 +88,7 @@ static int learn_on_event(const MonitorEvent *e, void *userdata) {
                 log_info("Refused: %s %s (%s, pid %u).", monitor_cmd_name(run->names, e->cmd, cmd, sizeof cmd),
                          monitor_event_type_string(run->names, e, type, sizeof type), e->comm, e->pid);
         }
-        if (!monitor_learn_event(&run->learned, e, probe) || learn_run_has_call(run, &c))
+        if (!monitor_learn_event(&run->learned, e, probe) || learn_run_has_call(run, &c, true))
                 return 0;
         if (run->n_calls >= LEARN_CALLS_MAX) {
                 run->overflow = true;
@@ -269,6 +272,9 @@ static int learn_command(Monitor *m, const BpfNames *names, const MonitorArgs *a
         r = learn_run_command(m, names, a, &any, 1, &wide, &st1);
         if (r < 0)
                 return r;
+        if (st1 != -ETIME && WIFEXITED(st1) && WEXITSTATUS(st1) == 127)
+                return log_error_errno(-ENOEXEC, "%s could not be run (exit status 127 from %s): nothing was learned.",
+                                       a->args[0], bpftoken_exec_path());
         if (wide.overflow)
                 log_warning("More than %d distinct calls: the lines cover the first ones only.", LEARN_CALLS_MAX);
         r = learn_print(names, &wide, a->args[0], describe_status(st1, s1, sizeof s1));
@@ -280,7 +286,7 @@ static int learn_command(Monitor *m, const BpfNames *names, const MonitorArgs *a
         if (r < 0)
                 return r;
         for (size_t i = 0; i < wide.n_calls; i++)
-                if (!learn_run_has_call(&check, &wide.calls[i]))
+                if (!learn_run_has_call(&check, &wide.calls[i], false))
                         missing++;
         (void) describe_status(st2, s2, sizeof s2);
         if (st1 == st2 && missing == 0 && check.n_refused == 0) {

@@ -168,7 +168,10 @@ bool monitor_learn_event(Delegation *d, const MonitorEvent *e, bool probe) {
         MonitorNeed needs[MONITOR_NEEDS_MAX];
         size_t n;
 
-        if (e->result < 0 || !monitor_event_has_token(e) || probe)
+        if (e->result < 0 || !monitor_event_has_token(e))
+                return false;
+        if (probe && !(e->cmd == BPFTOKEN_CMD_PROG_LOAD && e->type == 1 /* socket_filter */ &&
+                       e->obj_name[0] == '\0'))
                 return false;
         n = monitor_event_needs(e, needs);
         for (size_t i = 0; i < n; i++)

@@ -78,6 +78,10 @@ const char *monitor_event_type_string(const BpfNames *names, const MonitorEvent 
 /* The name of a bit in kernel spelling, "0x2a" style if the kernel has none. */
 const char *monitor_need_name(const BpfNames *names, const MonitorNeed *need, char *buf, size_t size);
 
-/* Learning: OR the bits the call needs into d. Only calls that succeeded with a token and are not
- * libbpf probes (probe: from monitor_probe_filter_classify()) count; returns true if it counted. */
+/* Learning: OR the bits the call needs into d. Calls that succeeded with a token count, except
+ * libbpf's probes (probe: from monitor_probe_filter_classify()) — with one exception: the trivial
+ * socket filter libbpf loads before any object (bpf_object__probe_loading()). libbpf refuses to load
+ * anything when that one fails (measured with bpftool 7.5: "Couldn't load trivial BPF program"), so
+ * socket_filter, prog_load and attach type 0 are needs of every libbpf program; the other probes
+ * (kprobe, name, BTF features) only switch features off when they fail. Returns true if it counted. */
 bool monitor_learn_event(Delegation *d, const MonitorEvent *e, bool probe);

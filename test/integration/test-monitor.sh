@@ -94,6 +94,19 @@ contains "learn -- bpftool: the verification run behaved the same" "Verified: wi
 contains "learn -- bpftool: says the command ran with a wide delegation" "ran with a WIDE delegation" "$(cat "$MARK/learn.err")"
 ok "learn -- bpftool: libbpf's probes were seen and ignored" grep -q "[1-9][0-9]* libbpf probes ignored" "$MARK/learn.err"
 
+# A second object, loaded with loadall: other types, and the attach type libbpf sets for SEC("xdp").
+# libbpf's trivial socket filter (bpf_object__probe_loading) is the one probe it cannot do without
+# ("Couldn't load trivial BPF program"): socket_filter and attach type 0 are needs of every libbpf
+# program; the array map of its global-data probe is not.
+out=$(learn -- "$BPFTOOL" prog loadall "$XDP_HASH_OBJ" /sys/fs/bpf/learned-xdp)
+rc=$?
+is "learn -- bpftool prog loadall (xdp, hash): exactly the minimal lines" \
+"BPFDelegateCommands=BPFMapCreate,BPFProgLoad,BPFBtfLoad
+BPFDelegateMaps=BPFMapTypeHash
+BPFDelegatePrograms=BPFProgTypeSocketFilter,BPFProgTypeXdp
+BPFDelegateAttachments=BPFCgroupInetIngress,BPFXdp" "$out"
+is "learn -- bpftool prog loadall: verified" 0 $rc
+
 # Positive control for the verification: a command that needs more than it shows (the second run
 # is refused) must not verify. The client loads ringbuf only when it runs the second time.
 out=$(learn -- sh -c "if [ -e $MARK/second ]; then exec $MONITOR_CLIENT calls; else touch $MARK/second; exec $MONITOR_CLIENT later 0; fi")
