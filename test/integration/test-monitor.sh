@@ -126,6 +126,15 @@ is "learn -- the delayed program: verified" 0 $rc
 
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$A" learn -- true 2>&1)
 contains "learn refuses without root" "The 'learn' verb needs root privileges" "$out"
+# ---- the token scan through the iter/task_file iterator: the same result as /proc ----
+h1=$("$MKTOKEN" --cmds=0x21 --timeout=60) h2=$("$MKTOKEN" --cmds=0x40021 --maps=0x6 --timeout=60)
+out=$("$SCAN_TOKENS_BOTH")
+kill "$h1" "$h2" 2>/dev/null
+contains "iterator scan: used" "iterator used" "$out"
+is "iterator scan: the same tokens as the /proc scan" "$(sed -n 's/^proc //p' <<<"$out")" "$(sed -n 's/^iter //p' <<<"$out")"
+contains "iterator scan: finds the first holder" " $h1:" "$(grep '^iter' <<<"$out")"
+contains "iterator scan: finds the second holder with its masks" " $h2:" "$(grep '^iter' <<<"$out")"
+
 ok "no cgroup of ours is left behind" sh -c '! ls -d /sys/fs/cgroup/bpftoken-learn-* /sys/fs/cgroup/unified/bpftoken-learn-* /sys/fs/cgroup/bpftoken-test-* /sys/fs/cgroup/unified/bpftoken-test-* 2>/dev/null | grep -q .'
 
 done_testing
