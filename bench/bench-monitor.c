@@ -25,12 +25,13 @@
 #include <bpf/bpf.h>
 
 #include "bench-util.h"
+#include "macro.h"
 #include "monitor.h"
 
 enum { MODE_OFF, MODE_UNWATCHED, MODE_WATCHED, _MODE_MAX };
 static const char *const mode_names[_MODE_MAX] = { "off", "unwatched", "watched" };
 
-static int fail(const char *fmt, ...) {
+_printf_(1, 2) static int fail(const char *fmt, ...) {
         va_list ap;
 
         va_start(ap, fmt);
