@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "analyze-monitor.h"
+#include "analyze-unit.h"
 #include "analyze.h"
 #include "cgroup-util.h"
 #include "config.h"
@@ -382,6 +383,13 @@ static int learn_unit(Monitor *m, const BpfNames *names, const MonitorArgs *a, c
         if (asprintf(&unit, "%s%s", arg, strchr(arg, '.') ? "" : ".service") < 0)
                 return log_oom();
         run.unit = unit;
+        {
+                _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
+
+                r = unit_bpf_load(names, arg_root, unit, &u);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to load the unit %s: %m", unit);
+        }
         r = unit_active_state(unit, &state);
         if (r < 0)
                 return log_error_errno(r, "Failed to read the state of %s: %m", unit);

@@ -334,8 +334,6 @@ static void event_judge(MonitorContext *c, const MonitorEvent *e, const char *un
         if (monitor_event_errno(e) != EPERM)
                 return;
         if (!monitor_event_has_token(e)) {
-                if (e->cmd == BPFTOKEN_MONITOR_SYSCALL_BPF) /* never */
-                        return;
                 v->note = e->cmd == 36 ? "the token could not be created" :
                           "no token passed (an application that does not use the BPF token)";
                 return;
