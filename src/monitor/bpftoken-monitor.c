@@ -150,10 +150,16 @@ static int on_event(const MonitorEvent *e, void *userdata) {
                 unit = strdup(e->cgroup_name[0] ? e->cgroup_name : "-");
         if (!unit)
                 return log_oom();
-        if (!audit_ratelimit_test(&c->rl, unit, now_usec(), &suppressed))
-                return 0;
-        if (suppressed > 0)
-                log_suppressed(unit, suppressed);
+        /* libbpf's probes have their own budget, so that they never crowd out the refusal that matters. */
+        {
+                char key[160];
+
+                snprintf(key, sizeof key, "%s%s", unit, probe ? " (libbpf probes)" : "");
+                if (!audit_ratelimit_test(&c->rl, key, now_usec(), &suppressed))
+                        return 0;
+                if (suppressed > 0)
+                        log_suppressed(key, suppressed);
+        }
 
         cmd_name = monitor_cmd_name(c->names, e->cmd, cmd, sizeof cmd);
         type_text = monitor_event_type_string(c->names, e, type, sizeof type);
