@@ -17,8 +17,10 @@ test/tools/install-deps.sh || exit 1
 BPFTOOL=$(test/tools/fetch-bpftool.sh) || exit 1
 export BPFTOOL
 # The BPF side (kernel/*.bpf.c: monitor, learn, bpftoken-monitor) must be built here, never silently
-# left out: 'enabled' makes a missing clang or bpftool an error.
-BPF_FRAMEWORK=(-Dbpf-framework=enabled "-Dbpftool=$BPFTOOL")
+# left out: 'enabled' makes a missing clang or bpftool an error. The learn test also runs a loader
+# built against bookworm-backports' libbpf 1.4.6 (unpacked, not installed).
+LIBBPF_TOKEN_ROOT=$(test/tools/fetch-libbpf.sh) || exit 1
+BPF_FRAMEWORK=(-Dbpf-framework=enabled "-Dbpftool=$BPFTOOL" "-Dlibbpf-token-root=$LIBBPF_TOKEN_ROOT")
 
 passed=0; failed=0; skipped=0
 count_meson() {         # count_meson BUILDDIR

@@ -107,6 +107,27 @@ BPFDelegatePrograms=BPFProgTypeSocketFilter,BPFProgTypeXdp
 BPFDelegateAttachments=BPFCgroupInetIngress,BPFXdp" "$out"
 is "learn -- bpftool prog loadall: verified" 0 $rc
 
+# A plain bpf_object__open_file() + bpf_object__load() program built against libbpf 1.4.6 (not
+# bpftool): the same lines for the same objects. Built when meson has -Dlibbpf-token-root= (run-all.sh).
+if [ -n "${LEARN_LOADER:-}" ]; then
+        out=$(learn -- "$LEARN_LOADER" "$XDP_HASH_OBJ")
+        rc=$?
+        is "learn -- a libbpf 1.4 loader (xdp, hash): exactly the minimal lines" \
+"BPFDelegateCommands=BPFMapCreate,BPFProgLoad,BPFBtfLoad
+BPFDelegateMaps=BPFMapTypeHash
+BPFDelegatePrograms=BPFProgTypeSocketFilter,BPFProgTypeXdp
+BPFDelegateAttachments=BPFCgroupInetIngress,BPFXdp" "$out"
+        is "learn -- the libbpf 1.4 loader: verified" 0 $rc
+        out=$(learn -- "$LEARN_LOADER" "$SOCKET_FILTER_OBJ")
+        rc=$?
+        is "learn -- a libbpf 1.4 loader (socket filter, array): exactly the minimal lines" \
+"BPFDelegateCommands=BPFMapCreate,BPFProgLoad,BPFBtfLoad
+BPFDelegateMaps=BPFMapTypeArray
+BPFDelegatePrograms=BPFProgTypeSocketFilter
+BPFDelegateAttachments=BPFCgroupInetIngress" "$out"
+        is "learn -- the libbpf 1.4 loader: verified" 0 $rc
+fi
+
 # Positive control for the verification: a command that needs more than it shows (the second run
 # is refused) must not verify. The client loads ringbuf only when it runs the second time.
 out=$(learn -- sh -c "if [ -e $MARK/second ]; then exec $MONITOR_CLIENT calls; else touch $MARK/second; exec $MONITOR_CLIENT later 0; fi")
