@@ -127,20 +127,23 @@ static __always_inline void stat_inc(__u32 i) {
                 *v += 1;
 }
 
-/* The watched cgroup the caller is in: its own or the closest watched ancestor; 0 if none. */
+/* The watched cgroup the caller is in: its own or the closest watched ancestor; 0 if none. The
+ * ancestors are looked at from the root down, up to the caller's depth (the helper returns 0 beyond). */
 static __always_inline __u64 watched_cgroup(__u64 *ret_own) {
-        __u64 id = bpf_get_current_cgroup_id();
+        __u64 id = bpf_get_current_cgroup_id(), found = 0;
 
         *ret_own = id;
         if (bpf_map_lookup_elem(&watched_cgroups, &id))
                 return id;
-        for (int level = BPFTOKEN_MONITOR_LEVEL_MAX - 1; level >= 0; level--) {
+        for (int level = 0; level < BPFTOKEN_MONITOR_LEVEL_MAX; level++) {
                 __u64 a = bpf_get_current_ancestor_cgroup_id(level);
 
-                if (a != 0 && bpf_map_lookup_elem(&watched_cgroups, &a))
-                        return a;
+                if (a == 0 || a == id)
+                        break;
+                if (bpf_map_lookup_elem(&watched_cgroups, &a))
+                        found = a;
         }
-        return 0;
+        return found;
 }
 
 static __always_inline __u32 attr_u32(const __u8 *attr, __u32 size, __u32 off) {
