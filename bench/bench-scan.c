@@ -21,6 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "analyze-scan-bpf.h"
 #include "analyze-scan.h"
 #include "bench-util.h"
 #include "bpf-names.h"
@@ -97,17 +98,21 @@ static int start_token_child(pid_t *ret) {
 
 typedef struct Figures {
         double mounts_ms, tokens_ms;    /* medians */
+        double tokens_iter_ms;          /* scan_tokens_fast(): the BPF iterator finds the holders */
+        bool used_iter;
         unsigned processes, namespaces;
-        size_t n_mounts, n_tokens;
+        size_t n_mounts, n_tokens, n_tokens_iter;
 } Figures;
 
 static int measure(const BpfNames *names, Figures *ret) {
         double *m = calloc(arg_rounds, sizeof *m), *t = calloc(arg_rounds, sizeof *t);
+        double *ti = calloc(arg_rounds, sizeof *ti);
         Figures f = {};
 
-        if (!m || !t) {
+        if (!m || !t || !ti) {
                 free(m);
                 free(t);
+                free(ti);
                 return -ENOMEM;
         }
         for (unsigned i = 0; i < arg_rounds; i++) {
@@ -139,7 +144,23 @@ static int measure(const BpfNames *names, Figures *ret) {
                 f.n_tokens = ts.n_entries;
                 mount_scan_done(&ms);
                 token_scan_done(&ts);
+
+                ts = (TokenScan) {};
+                a = now_ms();
+                r = scan_tokens_fast(NULL, true, &ts, &f.used_iter);
+                ti[i] = now_ms() - a;
+                if (r < 0) {
+                        free(m);
+                        free(t);
+                        free(ti);
+                        return r;
+                }
+                f.n_tokens_iter = ts.n_entries;
+                token_scan_done(&ts);
         }
+        sort_doubles(ti, (int) arg_rounds);
+        f.tokens_iter_ms = ti[arg_rounds / 2];
+        free(ti);
         sort_doubles(m, (int) arg_rounds);
         sort_doubles(t, (int) arg_rounds);
         f.mounts_ms = m[arg_rounds / 2];
@@ -254,6 +275,17 @@ int main(int argc, char *argv[]) {
                   loaded.n_mounts);
         print_row("tokens", base.tokens_ms, base.processes, loaded.tokens_ms, loaded.processes, loaded.namespaces,
                   loaded.n_tokens);
+        print_row(loaded.used_iter ? "tokens/iter" : "tokens/iter(unavailable: /proc)", base.tokens_iter_ms,
+                  base.processes, loaded.tokens_iter_ms, loaded.processes, loaded.namespaces, loaded.n_tokens_iter);
+        printf("\ntokens through the iter/task_file iterator vs. every /proc/PID/fd: %.2f ms vs. %.2f ms loaded "
+               "(%.1fx faster), %.2f ms vs. %.2f ms baseline\n", loaded.tokens_iter_ms, loaded.tokens_ms,
+               loaded.tokens_iter_ms > 0 ? loaded.tokens_ms / loaded.tokens_iter_ms : 0.0, base.tokens_iter_ms,
+               base.tokens_ms);
+        if (loaded.n_tokens_iter != loaded.n_tokens) {
+                fprintf(stderr, "bench-scan: the iterator scan found %zu tokens, the /proc scan %zu.\n",
+                        loaded.n_tokens_iter, loaded.n_tokens);
+                goto finish;
+        }
 
         if (loaded.n_mounts < base.n_mounts + tokens_started || loaded.n_tokens < base.n_tokens + tokens_started) {
                 fprintf(stderr, "bench-scan: the scans missed instances or tokens (%zu mounts, %zu tokens, expected "

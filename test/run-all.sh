@@ -17,6 +17,11 @@ SRC=$(pwd)
 test/tools/install-deps.sh || exit 1
 BPFTOOL=$(test/tools/fetch-bpftool.sh) || exit 1
 export BPFTOOL
+# The BPF side (kernel/*.bpf.c: monitor, learn, bpftoken-monitor) must be built here, never silently
+# left out: 'enabled' makes a missing clang or bpftool an error. The learn test also runs a loader
+# built against bookworm-backports' libbpf 1.4.6 (unpacked, not installed).
+LIBBPF_TOKEN_ROOT=$(test/tools/fetch-libbpf.sh) || exit 1
+BPF_FRAMEWORK=(-Dbpf-framework=enabled "-Dbpftool=$BPFTOOL" "-Dlibbpf-token-root=$LIBBPF_TOKEN_ROOT")
 
 passed=0; failed=0; skipped=0
 count_meson() {         # count_meson BUILDDIR
@@ -45,9 +50,9 @@ run_suite() {           # run_suite BUILDDIR [meson setup options...]
         count_meson "$dir"
 }
 
-run_suite build-ci -Dbuildtype=debugoptimized
+run_suite build-ci -Dbuildtype=debugoptimized "${BPF_FRAMEWORK[@]}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
-        run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+        run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug "${BPF_FRAMEWORK[@]}"
 
 count_tap() {            # count_tap LOG: a TAP log's ok / not ok lines (none at all is a failure)
         local p f

@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "analyze-monitor.h"
 #include "analyze-scan.h"
 #include "analyze-unit.h"
 #include "analyze.h"
@@ -80,7 +81,7 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
         _cleanup_(table_freep) Table *dt = NULL, *tt = NULL;
         _cleanup_(freep) pid_t *pids = NULL;
         _cleanup_(freep) char *state = NULL;
-        json_object *o = NULL, *jd = NULL, *jp = NULL;
+        json_object *o = NULL, *jd = NULL, *jp = NULL, *refusals = NULL;
         const MountEntry *eff = NULL;
         const char *impl, *reason = NULL, *name;
         MountScan ms = {};
@@ -127,6 +128,9 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
                         break;
                 }
         have_decision = last_decision(name, &dec);
+        refusals = recent_refusals(name, 5); /* bpftoken-monitor's audit trail */
+        if (!refusals)
+                goto oom;
 
         /* Status-specific warnings. */
         r = 0;
@@ -244,6 +248,7 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
                         json_object_object_add(o, "last_decision", d);
                 } else
                         json_object_object_add(o, "last_decision", NULL);
+                json_object_object_add(o, "refused_calls", TAKE_PTR(refusals));
                 jf = findings_to_json(&f, NULL);
                 json_object_object_add(o, "findings", jf);
                 json_object_array_add(all, TAKE_PTR(o));
@@ -289,6 +294,7 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
                                 goto fail;
                 } else
                         printf("No live tokens.\n");
+                print_recent_refusals(refusals);
                 if (f.n > 0)
                         printf("\n");
                 for (size_t i = 0; i < f.n; i++) {
@@ -311,6 +317,7 @@ finish:
         json_object_put(o);
         json_object_put(jd);
         json_object_put(jp);
+        json_object_put(refusals);
         findings_done(&f);
         mount_scan_done(&ms);
         token_scan_done(&ts);

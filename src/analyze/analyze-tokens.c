@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "analyze-scan-bpf.h"
 #include "analyze-scan.h"
 #include "analyze.h"
 #include "log.h"
@@ -70,7 +71,7 @@ int verb_tokens(int argc, char *argv[]) {
         if (r < 0)
                 return r;
 
-        r = scan_tokens(NULL, &s);
+        r = scan_tokens_fast(NULL, false, &s, NULL);
         if (r < 0)
                 return log_error_errno(r, "Failed to scan the file descriptors of all processes: %m");
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "analyze-monitor.h"
 #include "analyze.h"
 #include "config.h"
 #include "log.h"
@@ -24,6 +25,8 @@ static const struct {
         { "security", verb_security },
         { "probe",    verb_probe    },
         { "explain",  verb_explain  },
+        { "monitor",  verb_monitor  },
+        { "learn",    verb_learn    },
 };
 
 static int help(void) {
@@ -42,6 +45,11 @@ static int help(void) {
                "  security FILE|UNIT...    Assess what a unit's BPF delegation exposes\n"
                "  probe                    Show what this kernel and host support\n"
                "  explain ERRNO|MESSAGE... Explain an error a BPF program printed ('-': read stdin)\n"
+               "  monitor [UNIT...]        Show every bpf() call of the units live, with what a refusal lacked\n"
+               "  learn -- CMD [ARG...]    Run CMD with a wide delegation and print the minimal one it needs\n"
+               "  learn UNIT               The same for a service, through a restart\n"
+               "                           (monitor, learn: --duration=, --since=, --until=, --user=,\n"
+               "                           --no-verify after the verb; see the man page)\n"
                "\n"
                "Options:\n"
                "  -h --help                Show this help\n"
@@ -206,6 +214,9 @@ int main(int argc, char *argv[]) {
                 r = parse_explain_args(&verb_argc, verb_argv);
                 if (r < 0)
                         return EXIT_USAGE;
+        } else if (streq(verb_argv[0], "monitor") || streq(verb_argv[0], "learn")) {
+                /* These parse their own options (monitor_parse_argv()): 'learn -- CMD' must leave
+                 * CMD's options alone. */
         } else {
                 optind = 0; /* re-initialise getopt */
                 r = parse_options(verb_argc, verb_argv, false);

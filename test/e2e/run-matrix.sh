@@ -66,7 +66,7 @@ mkdir -p "$results"
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
                same-user-attacker missing-bit oneshot-execstartpre restart
                concurrent-delegations untouched analyze attach-cgroup token-path attach-net
-               attach-net-user attach-net-restrictns attach-cgroup-user)
+               attach-net-user attach-net-restrictns attach-cgroup-user monitor)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
@@ -444,6 +444,76 @@ sc_analyze() {
                 rc=1
         fi
         ct_exec systemctl stop "$u" || true
+        return $rc
+}
+
+# monitor, the audit trail and learn (issue 9): e2e-monitor.service lacks BPFMapTypeArray.
+sc_monitor() {
+        local rc=0 u=e2e-monitor.service out line before after lines mon
+        if ! ct_exec test -x /usr/libexec/bpftoken-monitor; then
+                say "bpftoken-monitor is not installed (a build without -Dbpf-framework=enabled?)"
+                return 1
+        fi
+        ct_exec systemctl start bpftoken-monitor.service 2>&1 | say_lines || rc=1
+        ct_exec bpftoken-analyze monitor "$u" --json=short --duration=8s >"$results/monitor-$u.json" 2>&1 &
+        mon=$!
+        sleep 2
+        start_unit "$u" 1 || true
+        wait "$mon" || { say "monitor failed"; rc=1; }
+        out=$(cat "$results/monitor-$u.json")
+        line=$(grep '"type":"array"' <<<"$out" | grep '"errno":"EPERM"' | grep '"libbpf_probe":false' | head -n 1) || true
+        if ! grep -q "\"unit\":\"$u\"" <<<"$line" || ! grep -q '"missing":"maps array"' <<<"$line" ||
+           ! grep -q '"fix":"BPFDelegateMaps=BPFMapTypeHash,BPFMapTypeArray"' <<<"$line"; then
+                say "monitor did not show the refused array map create with its missing bit and fix:" "$out"
+                rc=1
+        else
+                note "monitor: $(sed 's/.*"command"/"command"/' <<<"$line")"
+        fi
+
+        # The audit record, with its MESSAGE_ID and fields.
+        sleep 1
+        out=$(ct_exec journalctl --no-pager -q -o verbose MESSAGE_ID=08652d3a65a44fe49156711eb8748ba4 \
+                BPFTOKEN_CALL_UNIT=$u BPFTOKEN_CALL_TYPE=array 2>&1)
+        if ! grep -q 'BPFTOKEN_CALL_MISSING=maps array' <<<"$out" ||
+           ! grep -q 'BPFTOKEN_CALL_FIX=BPFDelegateMaps=BPFMapTypeHash,BPFMapTypeArray' <<<"$out"; then
+                say "no audit record of the refusal in the journal:" "$out"
+                rc=1
+        fi
+        out=$(ct_exec bpftoken-analyze status "$u" 2>&1)
+        if ! grep -q 'map_create array: missing maps array; fix: BPFDelegateMaps=BPFMapTypeHash,BPFMapTypeArray' <<<"$out"; then
+                say "status does not show the recent refusal:" "$out"
+                rc=1
+        fi
+        ct_exec systemctl stop bpftoken-monitor.service || true
+
+        # learn UNIT: the lines, the unit's configuration untouched afterwards, and the lines work.
+        before=$(ct_exec sh -c "systemctl cat $u; systemctl show -P DropInPaths $u; ls /run/systemd/system.control 2>/dev/null" 2>&1)
+        lines=$(ct_exec sh -c "bpftoken-analyze learn $u --duration=6s 2>/run/e2e-learn.err") || rc=1
+        after=$(ct_exec sh -c "systemctl cat $u; systemctl show -P DropInPaths $u; ls /run/systemd/system.control 2>/dev/null" 2>&1)
+        if [[ $before != "$after" ]]; then
+                say "learn changed the unit's configuration:" "before: $before" "after: $after"
+                rc=1
+        fi
+        if [[ $lines != "BPFDelegateCommands=BPFMapCreate,BPFProgLoad,BPFBtfLoad
+BPFDelegateMaps=BPFMapTypeArray
+BPFDelegatePrograms=BPFProgTypeSocketFilter
+BPFDelegateAttachments=BPFCgroupInetIngress" ]]; then
+                say "learn printed other lines:" "$lines" "$(ct_exec cat /run/e2e-learn.err)"
+                rc=1
+        fi
+        if ! ct_exec grep -q 'WIDE delegation' /run/e2e-learn.err; then
+                say "learn did not say that the unit ran with a wide delegation"
+                rc=1
+        fi
+        ct_exec sh -c "mkdir -p /run/systemd/system/$u.d && printf '[Service]\n%s\n' \"\$1\" >/run/systemd/system/$u.d/learned.conf" sh "$lines"
+        ct_exec systemctl daemon-reload
+        start_unit "$u" 1 || true
+        if [[ $(uprop "$u" Result) != success || $(uprop "$u" ExecMainStatus) != 0 ]]; then
+                say "with the learned lines $u still fails:" "$(ulog "$u" | tail -n 20)"
+                rc=1
+        fi
+        ct_exec rm -rf "/run/systemd/system/$u.d"
+        ct_exec systemctl daemon-reload
         return $rc
 }
 
