@@ -32,7 +32,7 @@ out=$(complete_line 'bpftoken-exec --')
 contains "exec: options from --help" "--delegate-commands=" "$out"
 contains "exec: ... all of them" "--argv0=" "$out"
 contains "exec: ... and the end of the options" "-- " "$out "
-is "exec: presets from --help" "libbpf networking tracing" "$(complete_line 'bpftoken-exec --preset=')"
+is "exec: presets from --help" "cgroup-net libbpf networking tc tracing xdp" "$(complete_line 'bpftoken-exec --preset=')"
 contains "exec: command names of the running kernel, both spellings" "BPFProgLoad" "$(complete_line 'bpftoken-exec --delegate-commands=')"
 contains "exec: ... kernel spelling" "prog_load" "$(complete_line 'bpftoken-exec --delegate-commands=')"
 is "exec: the last element of a list" "map_create,prog_load" "$(complete_line 'bpftoken-exec --delegate-commands=map_create,prog_lo')"
