@@ -187,12 +187,12 @@ int unit_bpf_load(const BpfNames *names, const char *root, const char *arg, Unit
         int r;
 
         if (strchr(arg, '/'))
-                r = unit_config_load_file(arg, &c);
+                r = unit_config_load_file(arg, NULL, &c);
         else {
                 r = unit_search_path(root, NULL, &path);
                 if (r < 0)
                         return r;
-                r = unit_config_load(path, arg, &c);
+                r = unit_config_load(path, arg, NULL, &c);
         }
         if (r < 0)
                 return r;

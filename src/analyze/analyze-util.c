@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include <signal.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "systemd-version.h"
 #include "bpf-token-uapi.h"
 #include "log.h"
 #include "macro.h"
@@ -176,106 +176,6 @@ int analyze_for_each_argument(int argc, char *argv[], AnalyzeOneFunc one) {
         return failed ? -ENOENT : 0;
 }
 
-static int parse_version_prefix(const char *s, int *ret) {
-        long v = 0;
-
-        if (!s || !isdigit((unsigned char) *s))
-                return -EINVAL;
-        while (isdigit((unsigned char) *s)) {
-                v = v * 10 + (*s - '0');
-                if (v > 100000)
-                        return -ERANGE;
-                s++;
-        }
-        *ret = (int) v;
-        return 0;
-}
-
-static int systemd_version_from_library(int *ret) {
-        static const char *const patterns[] = {
-                "/usr/lib/systemd/libsystemd-shared-*.so",
-                "/lib/systemd/libsystemd-shared-*.so",
-                "/usr/lib/*-linux-gnu*/systemd/libsystemd-shared-*.so",
-                "/usr/lib64/systemd/libsystemd-shared-*.so",
-        };
-        int best = -1;
-
-        for (size_t i = 0; i < ELEMENTSOF(patterns); i++) {
-                char pattern[PATH_MAX];
-                glob_t g = {};
-
-                snprintf(pattern, sizeof pattern, "%s%s", arg_root ?: "", patterns[i]);
-                if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0) {
-                        globfree(&g);
-                        continue;
-                }
-                for (size_t j = 0; j < g.gl_pathc; j++) {
-                        const char *b = strrchr(g.gl_pathv[j], '/');
-                        const char *v = b ? startswith(b + 1, "libsystemd-shared-") : NULL;
-                        int n;
-
-                        if (v && parse_version_prefix(v, &n) >= 0 && n > best)
-                                best = n;
-                }
-                globfree(&g);
-        }
-        if (best < 0)
-                return -ENOENT;
-        *ret = best;
-        return 0;
-}
-
-static int systemd_version_from_binary(int *ret) {
-        _cleanup_(fclosep) FILE *f = NULL;
-        char line[256];
-        int fds[2], status = 0, r = -ENOENT;
-        pid_t pid;
-
-        if (arg_root)
-                return -ENOENT;
-        if (access("/usr/lib/systemd/systemd", X_OK) < 0)
-                return -ENOENT;
-        if (pipe2(fds, O_CLOEXEC) < 0)
-                return -errno;
-
-        pid = fork();
-        if (pid < 0) {
-                close(fds[0]);
-                close(fds[1]);
-                return -errno;
-        }
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDWR|O_CLOEXEC);
-
-                if (dup2(fds[1], STDOUT_FILENO) < 0)
-                        _exit(EXIT_FAILURE);
-                if (null >= 0) {
-                        (void) dup2(null, STDIN_FILENO);
-                        (void) dup2(null, STDERR_FILENO);
-                }
-                execl("/usr/lib/systemd/systemd", "systemd", "--version", (char *) NULL);
-                _exit(EXIT_FAILURE);
-        }
-        close(fds[1]);
-        f = fdopen(fds[0], "re");
-        if (!f) {
-                close(fds[0]);
-                (void) waitpid(pid, NULL, 0);
-                return -ENOMEM;
-        }
-        if (fgets(line, sizeof line, f)) {
-                const char *v = startswith(line, "systemd ");
-                int n;
-
-                if (v && parse_version_prefix(v, &n) >= 0) {
-                        *ret = n;
-                        r = 0;
-                }
-        }
-        (void) waitpid(pid, &status, 0);
-        return r;
-}
-
 int systemd_version(int *ret, const char **ret_source) {
         static int cached = -1;
         static const char *cached_source = NULL;
@@ -288,17 +188,12 @@ int systemd_version(int *ret, const char **ret_source) {
                 return 0;
         }
         if (cached < 0) {
-                r = systemd_version_from_library(&cached);
-                if (r >= 0)
-                        cached_source = "libsystemd-shared";
-                else {
-                        r = systemd_version_from_binary(&cached);
-                        if (r < 0) {
-                                cached = -1;
-                                return -ENOENT;
-                        }
-                        cached_source = "systemd --version";
-                }
+                unsigned v;
+
+                r = systemd_version_detect(arg_root, &v, &cached_source);
+                if (r < 0)
+                        return -ENOENT;
+                cached = (int) v;
         }
         *ret = cached;
         if (ret_source)

@@ -20,7 +20,7 @@
 #include "bpf-names.h"
 #include "fileio.h"
 #include "generator-unit.h"
-#include "generator-version.h"
+#include "systemd-version.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
@@ -42,11 +42,6 @@ static const char *arg_dest_early = NULL;
 static const char *arg_dest_late = NULL;
 
 /* --- small helpers --------------------------------------------------------------------------- */
-
-static void dir_closep(DIR **d) {
-        if (*d)
-                (void) closedir(*d);
-}
 
 static bool endswith_str(const char *s, const char *suffix) {
         size_t ls = strlen(s), lx = strlen(suffix);
@@ -139,7 +134,7 @@ static int foreach_search_path_entry(char *const *sp, search_path_entry_func_t f
         int r;
 
         for (char *const *d = sp; *d; d++) {
-                _cleanup_(dir_closep) DIR *dir = NULL;
+                _cleanup_(closedirp) DIR *dir = NULL;
                 struct dirent *de;
 
                 dir = opendir(*d);
@@ -161,7 +156,7 @@ static int scan_instances_entry(const char *path, DIR *dir, const char *n, void 
         int r;
 
         if (endswith_str(n, ".wants") || endswith_str(n, ".requires") || endswith_str(n, ".upholds")) {
-                _cleanup_(dir_closep) DIR *sub = NULL;
+                _cleanup_(closedirp) DIR *sub = NULL;
                 _cleanup_(freep) char *p = path_join2(path, n);
                 struct dirent *se;
 
@@ -235,7 +230,7 @@ static bool dropin_dir_is_generic(const char *stem) {
 
 /* 1 if the entry is a generic drop-in directory with a mention: every service is a candidate. */
 static int scan_candidates_entry(const char *path, DIR *dir, const char *n, void *userdata) {
-        _cleanup_(dir_closep) DIR *sub = NULL;
+        _cleanup_(closedirp) DIR *sub = NULL;
         _cleanup_(freep) char *stem = NULL;
         char ***names = userdata;
         struct dirent *se;
@@ -470,7 +465,7 @@ static int template_writes(Run *run, const char *template, bool *ret) {
                         return 0;
                 }
 
-        r = unit_config_load(run->search_path, template, &c);
+        r = unit_config_load(run->search_path, template, NULL, &c);
         if (r >= 0) {
                 r = plan_for(run, c, &plan);
                 if (r < 0)
@@ -498,7 +493,7 @@ static int handle_unit(Run *run, const char *name) {
         bool instance, mask = false;
         int r;
 
-        r = unit_config_load(run->search_path, name, &c);
+        r = unit_config_load(run->search_path, name, NULL, &c);
         if (r == -ENOENT)
                 return 0;
         if (r == -ENOMEM)
@@ -570,22 +565,16 @@ static int handle_unit(Run *run, const char *name) {
 }
 
 static unsigned determine_systemd_version(void) {
+        const char *source;
         unsigned v;
         int r;
 
         if (arg_systemd_version > 0)
                 return arg_systemd_version;
 
-        if (!arg_root) {
-                r = systemd_version_from_maps("/proc/1/maps", &v);
-                if (r >= 0) {
-                        log_debug("systemd %u, from the libsystemd-shared PID 1 maps.", v);
-                        return v;
-                }
-        }
-        r = systemd_version_from_libdirs(arg_root, &v);
+        r = systemd_version_detect(arg_root, &v, &source);
         if (r >= 0) {
-                log_debug("systemd %u, from the installed libsystemd-shared.", v);
+                log_debug("systemd %u, from %s.", v, source);
                 return v;
         }
 

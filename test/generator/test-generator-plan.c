@@ -48,7 +48,7 @@ static int plan_file(unsigned version, const char *path, GeneratorPlan *ret) {
                 .socket_path = SOCKET,
         };
 
-        assert_int_equal(unit_config_load_file(path, &c), 0);
+        assert_int_equal(unit_config_load_file(path, NULL, &c), 0);
         return generator_plan_unit(&ctx, c, ret);
 }
 

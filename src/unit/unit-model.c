@@ -1,0 +1,549 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/capability.h>
+
+#include "macro.h"
+#include "strv.h"
+#include "unit-model.h"
+
+#define WHITESPACE " \t\n\r"
+
+/* --- words ----------------------------------------------------------------------------------- */
+
+int unit_value_split(const char *v, char ***ret) {
+        _cleanup_(strv_freep) char **l = NULL;
+        int r;
+
+        for (const char *p = v ?: ""; *p;) {
+                _cleanup_(freep) char *w = NULL;
+                size_t n = 0;
+
+                p += strspn(p, WHITESPACE);
+                if (!*p)
+                        break;
+                w = malloc(strlen(p) + 1);
+                if (!w)
+                        return -ENOMEM;
+                while (*p && !strchr(WHITESPACE, *p)) {
+                        if (*p == '"' || *p == '\'') {
+                                const char *e = strchr(p + 1, *p);
+
+                                if (e) {
+                                        memcpy(w + n, p + 1, (size_t) (e - p - 1));
+                                        n += (size_t) (e - p - 1);
+                                        p = e + 1;
+                                        continue;
+                                }
+                        }
+                        w[n++] = *p++;
+                }
+                w[n] = '\0';
+                r = strv_consume(&l, TAKE_PTR(w));
+                if (r < 0)
+                        return r;
+        }
+        return strv_take_nonnull(&l, ret);
+}
+
+/* The assignments of key in the unit's section, every one (resets included), in order. */
+#define FOREACH_ASSIGNMENT(s, m, k)                                                             \
+        for (const UnitSetting *s = (m)->config->settings;                                      \
+             s < (m)->config->settings + (m)->config->n_settings; s++)                          \
+                if (streq(s->section, (m)->section) && streq(s->key, (k)))
+
+static const UnitSetting *last_assignment(const UnitModel *m, const char *key) {
+        const UnitSetting *last = NULL;
+
+        FOREACH_ASSIGNMENT(s, m, key)
+                last = s;
+        return last;
+}
+
+/* The last assignment wins, an empty one resets. */
+static const char *effective_value(const UnitModel *m, const char *key, const UnitSetting **ret_setting) {
+        const UnitSetting *s = last_assignment(m, key);
+
+        if (ret_setting)
+                *ret_setting = s;
+        return s && !isempty(s->value) ? s->value : NULL;
+}
+
+static UnitBool eval_bool(const UnitModel *m, const char *key) {
+        UnitBool b = { .value = -1 };
+        const char *v = effective_value(m, key, &b.setting);
+
+        if (v)
+                b.value = parse_boolean(v) < 0 ? -EINVAL : parse_boolean(v);
+        return b;
+}
+
+/* --- capabilities ---------------------------------------------------------------------------- */
+
+static int caps_from_words(const char *v, uint64_t *ret) {
+        _cleanup_(strv_freep) char **words = NULL;
+        uint64_t sum = 0;
+        int r;
+
+        r = unit_value_split(v, &words);
+        if (r < 0)
+                return r;
+        for (char **w = words; *w; w++) {
+                cap_value_t c;
+
+                if (cap_from_name(*w, &c) < 0 || c < 0 || c > 63)
+                        continue; /* systemd ignores unknown names (with a warning) */
+                sum |= UNIT_CAP_BIT(c);
+        }
+        *ret = sum;
+        return 0;
+}
+
+/* systemd's config_parse_capability_set(): "" or "~" (no name), or a set still at its initial value, is
+ * replaced; otherwise the names are added (or with "~" removed). */
+static int eval_capability_set(const UnitModel *m, const char *key, uint64_t initial, uint64_t *ret,
+                               const UnitSetting **ret_setting) {
+        uint64_t set = initial;
+        int r;
+
+        *ret_setting = NULL;
+        FOREACH_ASSIGNMENT(s, m, key) {
+                const char *v = s->value;
+                bool invert = *v == '~';
+                uint64_t sum = 0;
+
+                r = caps_from_words(invert ? v + 1 : v, &sum);
+                if (r < 0)
+                        return r;
+                if (sum == 0 || set == initial)
+                        set = invert ? ~sum : sum;
+                else if (invert)
+                        set &= ~sum;
+                else
+                        set |= sum;
+                *ret_setting = s;
+        }
+        *ret = set;
+        return 0;
+}
+
+int unit_caps_format(uint64_t caps, char **ret) {
+        _cleanup_(strv_freep) char **names = NULL;
+        _cleanup_(freep) char *s = NULL;
+        size_t len = 0;
+        int r;
+
+        for (cap_value_t c = 0; c <= 63; c++) {
+                char *n;
+
+                if (!(caps & UNIT_CAP_BIT(c)) || !CAP_IS_SUPPORTED(c))
+                        continue;
+                n = cap_to_name(c);
+                if (!n)
+                        return -ENOMEM;
+                r = strv_extend(&names, n);
+                cap_free(n);
+                if (r < 0)
+                        return r;
+                len += strlen(names[strv_length(names) - 1]) + 1;
+        }
+        s = calloc(1, len + 1);
+        if (!s)
+                return -ENOMEM;
+        for (char **n = names; n && *n; n++) {
+                if (n != names)
+                        strcat(s, " ");
+                strcat(s, *n);
+        }
+        *ret = TAKE_PTR(s);
+        return 0;
+}
+
+/* --- address families ------------------------------------------------------------------------ */
+
+static bool word_is_af_unix(const char *w) {
+        return streq(w, "AF_UNIX") || streq(w, "AF_LOCAL");
+}
+
+static int eval_address_families(const UnitModel *m, UnitAddressFamilies *ret) {
+        UnitAddressFamilies a = {};
+        bool have_set = false;
+        int r;
+
+        FOREACH_ASSIGNMENT(s, m, "RestrictAddressFamilies") {
+                _cleanup_(strv_freep) char **words = NULL;
+                const char *p = s->value;
+                bool invert = false;
+
+                if (isempty(p)) {
+                        a = (UnitAddressFamilies) { .setting = s };
+                        have_set = false;
+                        continue;
+                }
+                if (streq(p, "none")) {
+                        a = (UnitAddressFamilies) { .restricted = true, .allow_list = true, .setting = s };
+                        have_set = false;
+                        continue;
+                }
+                if (*p == '~') {
+                        invert = true;
+                        p++;
+                }
+                if (!have_set) {
+                        a = (UnitAddressFamilies) { .restricted = true, .allow_list = !invert };
+                        have_set = true;
+                }
+                a.setting = s;
+                r = unit_value_split(p, &words);
+                if (r < 0)
+                        return r;
+                for (char **w = words; *w; w++)
+                        if (word_is_af_unix(*w))
+                                a.has_unix = invert != a.allow_list;
+        }
+        *ret = a;
+        return 0;
+}
+
+/* --- namespaces ------------------------------------------------------------------------------ */
+
+static const struct {
+        const char *name;
+        uint64_t flag;
+} namespace_names[] = {
+        { "cgroup", CLONE_NEWCGROUP },
+        { "ipc",    CLONE_NEWIPC    },
+        { "net",    CLONE_NEWNET    },
+        { "mnt",    CLONE_NEWNS     },
+        { "pid",    CLONE_NEWPID    },
+        { "user",   CLONE_NEWUSER   },
+        { "uts",    CLONE_NEWUTS    },
+        { "time",   0x00000080      }, /* CLONE_NEWTIME */
+};
+
+static int namespace_flags_from_words(const char *v, uint64_t *ret) {
+        _cleanup_(strv_freep) char **words = NULL;
+        uint64_t f = 0;
+        int r;
+
+        r = unit_value_split(v, &words);
+        if (r < 0)
+                return r;
+        for (char **w = words; *w; w++)
+                for (size_t i = 0; i < ELEMENTSOF(namespace_names); i++)
+                        if (streq(*w, namespace_names[i].name))
+                                f |= namespace_names[i].flag;
+        *ret = f;
+        return 0;
+}
+
+/* RestrictNamespaces= (restrict: yes means none allowed) and DelegateNamespaces= (yes means all but
+ * the user namespace delegated): a boolean replaces, "" resets to the default, the first list sets
+ * (inverted with "~"), later lists add or remove. */
+static int eval_namespaces(const UnitModel *m, const char *key, bool restrict_mode, UnitNamespaces *ret) {
+        uint64_t all = restrict_mode ? UNIT_NAMESPACES_ALL : UNIT_NAMESPACES_ALL & ~(uint64_t) CLONE_NEWUSER;
+        UnitNamespaces n = { .flags = restrict_mode ? UNIT_NAMESPACES_ALL : 0 };
+        int r;
+
+        FOREACH_ASSIGNMENT(s, m, key) {
+                const char *v = s->value;
+                bool invert = false;
+                uint64_t f = 0;
+                int b;
+
+                n.setting = s;
+                if (isempty(v)) {
+                        n = (UnitNamespaces) { .flags = restrict_mode ? UNIT_NAMESPACES_ALL : 0, .setting = s };
+                        continue;
+                }
+                b = parse_boolean(v);
+                if (b >= 0) {
+                        n.set = true;
+                        n.flags = (b > 0) != restrict_mode ? all : 0;
+                        n.mnt = b > 0 ? 1 : -1;
+                        continue;
+                }
+                if (*v == '~') {
+                        invert = true;
+                        v++;
+                }
+                r = namespace_flags_from_words(v, &f);
+                if (r < 0)
+                        return r;
+                if (invert && (f & CLONE_NEWNS))
+                        n.mnt = -1;
+                else if (invert ? !n.set : (f & CLONE_NEWNS) != 0)
+                        n.mnt = 1;
+                if (!n.set)
+                        n.flags = invert ? ~f & all : f;
+                else if (invert)
+                        n.flags &= ~f;
+                else
+                        n.flags |= f;
+                n.set = true;
+        }
+        *ret = n;
+        return 0;
+}
+
+static UnitPrivateUsers private_users_from_string(const char *v) {
+        static const char *const names[] = {
+                [UNIT_PRIVATE_USERS_NO] = "no",
+                [UNIT_PRIVATE_USERS_SELF] = "self",
+                [UNIT_PRIVATE_USERS_IDENTITY] = "identity",
+                [UNIT_PRIVATE_USERS_FULL] = "full",
+                [UNIT_PRIVATE_USERS_MANAGED] = "managed",
+        };
+        int b;
+
+        if (!v)
+                return UNIT_PRIVATE_USERS_UNSET;
+        b = parse_boolean(v);
+        if (b >= 0)
+                return b ? UNIT_PRIVATE_USERS_SELF : UNIT_PRIVATE_USERS_NO;
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (streq(v, names[i]))
+                        return (UnitPrivateUsers) i;
+        return UNIT_PRIVATE_USERS_INVALID;
+}
+
+const char *unit_private_users_to_string(UnitPrivateUsers p) {
+        static const char *const t[] = { "no", "self", "identity", "full", "managed" };
+
+        return p >= 0 && (size_t) p < ELEMENTSOF(t) ? t[p] : NULL;
+}
+
+UnitPrivateUsers unit_model_effective_private_users(const UnitModel *m, unsigned systemd_version) {
+        if (m->private_users == UNIT_PRIVATE_USERS_UNSET && systemd_version >= 258 &&
+            m->delegate_namespaces.set && m->delegate_namespaces.flags != 0)
+                return UNIT_PRIVATE_USERS_SELF;
+        return m->private_users;
+}
+
+static UnitProtectControlGroups protect_control_groups_from_string(const char *v) {
+        int b;
+
+        if (!v)
+                return UNIT_PROTECT_CGROUPS_UNSET;
+        b = parse_boolean(v);
+        if (b >= 0)
+                return b ? UNIT_PROTECT_CGROUPS_YES : UNIT_PROTECT_CGROUPS_NO;
+        if (streq(v, "private"))
+                return UNIT_PROTECT_CGROUPS_PRIVATE;
+        if (streq(v, "strict"))
+                return UNIT_PROTECT_CGROUPS_STRICT;
+        return UNIT_PROTECT_CGROUPS_INVALID;
+}
+
+const char *unit_protect_control_groups_to_string(UnitProtectControlGroups p) {
+        static const char *const t[] = { "no", "yes", "private", "strict" };
+
+        return p >= 0 && (size_t) p < ELEMENTSOF(t) ? t[p] : NULL;
+}
+
+/* --- system call filter ---------------------------------------------------------------------- */
+
+/* Whether SystemCallFilter= lets a system call through; members: the names and @groups that contain it
+ * (NULL-terminated). */
+static int eval_syscall(const UnitModel *m, const char *const *members, UnitSyscall *ret) {
+        UnitSyscall sc = { .allowed = true };
+        bool allow_list = false, first = true;
+        int r;
+
+        FOREACH_ASSIGNMENT(s, m, "SystemCallFilter") {
+                _cleanup_(strv_freep) char **words = NULL;
+                const char *v = s->value;
+                bool invert, listed = false;
+
+                if (isempty(v)) {
+                        sc = (UnitSyscall) { .allowed = true };
+                        first = true;
+                        continue;
+                }
+                invert = *v == '~';
+                if (first) {
+                        /* The first assignment decides: an allow list blocks everything else. */
+                        allow_list = !invert;
+                        sc = (UnitSyscall) { .allowed = !allow_list, .setting = allow_list ? s : NULL };
+                        first = false;
+                }
+                r = unit_value_split(invert ? v + 1 : v, &words);
+                if (r < 0)
+                        return r;
+                for (char **w = words; *w; w++) {
+                        char *colon = strchr(*w, ':'); /* "bpf:EPERM" */
+
+                        if (colon)
+                                *colon = '\0';
+                        for (const char *const *p = members; *p; p++)
+                                if (streq(*w, *p))
+                                        listed = true;
+                }
+                if (listed)
+                        sc = (UnitSyscall) { .allowed = !invert, .setting = s };
+        }
+        *ret = sc;
+        return 0;
+}
+
+/* --- BPF directives -------------------------------------------------------------------------- */
+
+bool unit_key_is_bpf_directive(const char *key) {
+        if (streq(key, "PrivateBPF") || streq(key, "X-BPFTokenPreset"))
+                return true;
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                if (streq(key, bpf_kind_directive(k)))
+                        return true;
+        return false;
+}
+
+static int eval_bpf(UnitModel *m) {
+        m->private_bpf = eval_bool(m, "PrivateBPF");
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
+                const UnitSetting *s;
+
+                (void) effective_value(m, bpf_kind_directive(k), &s);
+                m->delegate[k] = s && !isempty(s->value) ? s : NULL;
+        }
+        for (size_t i = 0; i < m->config->n_settings; i++)
+                if (streq(m->config->settings[i].section, m->section) && unit_key_is_bpf_directive(m->config->settings[i].key))
+                        m->has_directives = true;
+
+        /* X-BPFTokenPreset=: the names of every assignment after the last empty one. */
+        FOREACH_ASSIGNMENT(s, m, "X-BPFTokenPreset") {
+                const char *p = s->value;
+
+                if (isempty(p)) {
+                        strv_free(m->presets);
+                        m->presets = NULL;
+                        m->preset_setting = NULL;
+                        continue;
+                }
+                m->preset_setting = s;
+                while (*p) {
+                        _cleanup_(freep) char *name = NULL;
+                        size_t len;
+                        int r;
+
+                        p += strspn(p, WHITESPACE ",");
+                        len = strcspn(p, WHITESPACE ",");
+                        if (len == 0)
+                                break;
+                        name = strndup(p, len);
+                        if (!name)
+                                return -ENOMEM;
+                        p += len;
+                        r = strv_extend_unique(&m->presets, name);
+                        if (r < 0)
+                                return r;
+                }
+        }
+        return 0;
+}
+
+bool unit_model_wants_bpf(const UnitModel *m) {
+        if (!m || !m->config)
+                return false;
+        if (m->private_bpf.value == 1 || m->preset_setting)
+                return true;
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                if (m->delegate[k])
+                        return true;
+        return false;
+}
+
+int unit_model_requested(const UnitModel *m, const BpfNames *names, Delegation *ret, bool ret_unparsed[_BPF_KIND_MAX]) {
+        Delegation d = {};
+        int r;
+
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
+                uint64_t mask = 0;
+
+                if (ret_unparsed)
+                        ret_unparsed[k] = false;
+                if (!m->delegate[k])
+                        continue;
+                r = delegation_parse_list(names, k, m->delegate[k]->value, &mask, NULL);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0 && ret_unparsed)
+                        ret_unparsed[k] = true;
+                d.masks[k] = r < 0 ? 0 : mask;
+        }
+        for (char **p = m->presets; p && *p; p++) {
+                r = delegation_apply_preset(names, *p, &d, NULL);
+                if (r == -ENOMEM)
+                        return r;
+        }
+        *ret = d;
+        return 0;
+}
+
+/* --- the model ------------------------------------------------------------------------------- */
+
+static void eval_credentials(UnitModel *m) {
+        m->user = effective_value(m, "User", NULL);
+        m->dynamic_user = eval_bool(m, "DynamicUser");
+        m->runs_as_root = m->dynamic_user.value != 1 && (!m->user || streq(m->user, "root") || streq(m->user, "0"));
+}
+
+static int eval_sandbox(UnitModel *m) {
+        static const char *const bpf_members[] = { "bpf", "@privileged", "@known", NULL };
+        static const char *const socket_members[] = { "@network-io", "@system-service", "@known", NULL };
+        int r;
+
+        m->private_users = private_users_from_string(effective_value(m, "PrivateUsers", &m->private_users_setting));
+        m->private_mounts = eval_bool(m, "PrivateMounts");
+        m->private_network = eval_bool(m, "PrivateNetwork");
+        m->cgroup_delegate = eval_bool(m, "Delegate");
+        if (m->cgroup_delegate.value == -EINVAL)
+                m->cgroup_delegate.value = 1; /* a list of controllers */
+        m->protect_control_groups = protect_control_groups_from_string(
+                effective_value(m, "ProtectControlGroups", &m->protect_control_groups_setting));
+        m->root_directory_key = effective_value(m, "RootDirectory", NULL) ? "RootDirectory" :
+                                effective_value(m, "RootImage", NULL) ? "RootImage" : NULL;
+
+        r = eval_capability_set(m, "CapabilityBoundingSet", UINT64_MAX, &m->bounding_set, &m->bounding_setting);
+        if (r >= 0)
+                r = eval_capability_set(m, "AmbientCapabilities", 0, &m->ambient_set, &m->ambient_setting);
+        if (r >= 0)
+                r = eval_address_families(m, &m->address_families);
+        if (r >= 0)
+                r = eval_namespaces(m, "DelegateNamespaces", false, &m->delegate_namespaces);
+        if (r >= 0)
+                r = eval_namespaces(m, "RestrictNamespaces", true, &m->restrict_namespaces);
+        if (r >= 0)
+                r = eval_syscall(m, bpf_members, &m->syscall_bpf);
+        if (r >= 0)
+                r = eval_syscall(m, socket_members, &m->syscall_socket);
+        return r;
+}
+
+void unit_model_done(UnitModel *m) {
+        if (!m)
+                return;
+        strv_free(m->presets);
+        *m = (UnitModel) {};
+}
+
+int unit_model_build(const UnitConfig *c, const char *section, UnitModel *ret) {
+        UnitModel m = {
+                .config = c,
+                .section = section ?: unit_name_exec_section(c->name) ?: "Service",
+        };
+        int r;
+
+        r = eval_bpf(&m);
+        if (r >= 0)
+                r = eval_sandbox(&m);
+        if (r < 0) {
+                unit_model_done(&m);
+                return r;
+        }
+        eval_credentials(&m);
+        *ret = m;
+        return 0;
+}
