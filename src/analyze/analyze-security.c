@@ -317,7 +317,7 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
 
         if (!first && !all)
                 printf("\n");
-        r = analyze_load_unit(names, arg, &u);
+        r = analyze_load_unit(names, arg, true, &u);
         if (r < 0)
                 return r;
 

@@ -91,7 +91,7 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
         size_t n_pids = 0;
         int version = -1, r, have_decision;
 
-        r = analyze_load_unit(names, arg, &u);
+        r = analyze_load_unit(names, arg, false, &u);
         if (r < 0)
                 return r;
         name = u->config->name;

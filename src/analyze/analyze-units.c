@@ -153,7 +153,7 @@ int verb_units(int argc, char *argv[]) {
                 Findings f = {};
                 CheckContext ctx = { .systemd_version = version, .token_support = 1 };
 
-                if (unit_bpf_load(names, arg_root, *n, &u) < 0)
+                if (unit_bpf_load(names, arg_root, *n, 0, NULL, &u) < 0)
                         continue;
                 for (size_t i = 0; i < n_policies; i++)
                         if (policy_unit_matches(policies[i].unit, *n)) {

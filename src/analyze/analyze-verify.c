@@ -17,16 +17,30 @@ int analyze_check_context(CheckContext *ret) {
         return 0;
 }
 
-int analyze_load_unit(const BpfNames *names, const char *arg, UnitBpf **ret) {
+int analyze_load_unit(const BpfNames *names, const char *arg, bool prefer_file, UnitBpf **ret) {
+        UnitLoadError e = {};
         int r;
 
-        r = unit_bpf_load(names, arg_root, arg, ret);
+        r = unit_bpf_load(names, arg_root, arg, prefer_file ? UNIT_LOAD_PREFER_FILE : 0, &e, ret);
+        if (r >= 0)
+                return 0;
+        if (r == -ENOMEM)
+                return log_oom();
+        if (e.error != 0 && e.line > 0)
+                return log_error_errno(r, "%s:%u: %s; fix or remove that line.", e.file, e.line,
+                                       e.reason ?: strerror(-r));
+        if (e.error != 0 && e.reason)
+                return log_error_errno(r, "%s: %s.", e.file, e.reason);
+        if (r == -EINVAL)
+                return log_error_errno(r, "'%s' is not a valid unit name: write NAME.service (or NAME, which means "
+                                       "NAME.service), or a path to a unit file.", arg);
+        if (r == -ENOENT && (strchr(arg, '/') || prefer_file))
+                return log_error_errno(r, "Unit %s not found: there is no such file%s.", arg,
+                                       strchr(arg, '/') ? "" : " here, and no such unit on the unit search path");
         if (r == -ENOENT)
-                return log_error_errno(r, "Unit %s not found%s.", arg,
-                                       strchr(arg, '/') ? "" : " on the unit search path");
-        if (r < 0)
-                return log_error_errno(r, "Failed to load %s: %m", arg);
-        return 0;
+                return log_error_errno(r, "Unit %s not found on the unit search path%s%s; to check a unit file "
+                                       "elsewhere, give its path.", arg, arg_root ? " below " : "", arg_root ?: "");
+        return log_error_errno(r, "Failed to load %s: %m", arg);
 }
 
 static void print_finding(const Finding *x) {
@@ -63,7 +77,7 @@ int verb_verify(int argc, char *argv[]) {
                 _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
                 Findings f = {};
 
-                r = analyze_load_unit(names, argv[i], &u);
+                r = analyze_load_unit(names, argv[i], true, &u);
                 if (r < 0) {
                         failed = true;
                         continue;

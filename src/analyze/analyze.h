@@ -97,7 +97,8 @@ static inline void json_object_putp(json_object **j) {
 struct CheckContext;
 struct UnitBpf;
 int analyze_check_context(struct CheckContext *ret);
-int analyze_load_unit(const BpfNames *names, const char *arg, struct UnitBpf **ret);
+/* prefer_file: a bare name that is a file in the current directory is that file (verify, security). */
+int analyze_load_unit(const BpfNames *names, const char *arg, bool prefer_file, struct UnitBpf **ret);
 
 /* units.c: "native", "bpftoken" or "none", with a sentence why. */
 const char *unit_implementation(const struct UnitBpf *u, int systemd_version, const char **ret_reason);

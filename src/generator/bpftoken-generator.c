@@ -30,7 +30,6 @@
 #  define BUILD_SYSTEMD_VERSION 0
 #endif
 
-#define PUBLISH_SOCKET_UNIT "bpftoken-publish.socket"
 #define NAMES_MAX 65536u
 
 static const char *arg_root = NULL;
@@ -620,7 +619,7 @@ static int run(void) {
                 .names = run.names_kernel ?: run.names_builtin,
                 .systemd_version = determine_systemd_version(),
                 .exec_path = BPFTOKEN_EXEC_PATH,
-                .socket_unit = PUBLISH_SOCKET_UNIT,
+                .socket_unit = GENERATOR_PUBLISH_SOCKET_UNIT,
                 .socket_path = BPFTOKEN_PUBLISH_SOCKET,
                 .root = arg_root,
         };

@@ -15,7 +15,6 @@
 #include "unit-model.h"
 
 #define SERVICE "Service"
-#define WHITESPACE " \t\n\r"
 #define CAP_BIT(c) (UINT64_C(1) << (c))
 
 static const char *const exec_keys[] = { "ExecStartPre", "ExecStart", "ExecStartPost" };
@@ -40,112 +39,12 @@ static const char *strempty(const char *s) {
         return s ?: "";
 }
 
-/* Iterates whitespace-separated words: returns the next word's start and length, or NULL. */
-static const char *next_word(const char **p, size_t *ret_len) {
-        const char *s = *p + strspn(*p, WHITESPACE);
-        size_t n;
-
-        if (*s == '\0') {
-                *p = s;
-                return NULL;
-        }
-        n = strcspn(s, WHITESPACE);
-        *p = s + n;
-        *ret_len = n;
-        return s;
-}
-
 static const char *display_path(const GeneratorContext *ctx, const char *p) {
         const char *s;
 
         if (p && ctx->root && (s = startswith(p, ctx->root)) && *s == '/')
                 return s;
         return p;
-}
-
-static bool path_covers(const char *dir, size_t n, const char *path) {
-        while (n > 1 && dir[n - 1] == '/')
-                n--;
-        if (n == 1 && dir[0] == '/')
-                return true;
-        return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* --- settings as systemd merges them --------------------------------------------------------- */
-
-typedef bool (*word_matches_func_t)(size_t key_index, const char *w, size_t n, const char *path);
-
-/* The first [Service] assignment to one of keys with a word that f matches: the index of its key in
- * keys, or -1 if there is none. */
-static int find_service_word(const UnitConfig *c, const char *const *keys, size_t n_keys, word_matches_func_t f,
-                             const char *path) {
-        for (size_t i = 0; i < c->n_settings; i++) {
-                const UnitSetting *s = &c->settings[i];
-
-                if (!streq(s->section, SERVICE))
-                        continue;
-                for (size_t k = 0; k < n_keys; k++) {
-                        const char *p = s->value, *w;
-                        size_t n;
-
-                        if (!streq(s->key, keys[k]))
-                                continue;
-                        while ((w = next_word(&p, &n)))
-                                if (f(k, w, n, path))
-                                        return (int) k;
-                }
-        }
-        return -1;
-}
-
-static const char *const hiding_keys[] = { "InaccessiblePaths", "TemporaryFileSystem" };
-static const char *const binding_keys[] = { "BindPaths", "BindReadOnlyPaths" };
-
-/* A word of one of hiding_keys that covers path. */
-static bool word_hides(size_t k, const char *w, size_t n, const char *path) {
-        while (n > 0 && (*w == '-' || *w == '+')) {
-                w++;
-                n--;
-        }
-        if (k == 1) /* TemporaryFileSystem=PATH[:OPTIONS] */
-                n = strcspn(w, ":" WHITESPACE) < n ? strcspn(w, ":" WHITESPACE) : n;
-        return n > 0 && *w == '/' && path_covers(w, n, path);
-}
-
-/* A word of one of binding_keys whose destination covers path. */
-static bool word_binds(size_t k, const char *w, size_t n, const char *path) {
-        const char *colon, *dst = w;
-        size_t dn = n;
-
-        if (*dst == '-') {
-                dst++;
-                dn--;
-        }
-        colon = memchr(dst, ':', dn);
-        if (colon) {
-                const char *c2;
-
-                dn -= (size_t) (colon + 1 - dst);
-                dst = colon + 1;
-                c2 = memchr(dst, ':', dn);
-                if (c2)
-                        dn = (size_t) (c2 - dst);
-        }
-        return dn > 0 && *dst == '/' && path_covers(dst, dn, path);
-}
-
-/* Whether the publisher socket is hidden by InaccessiblePaths= or TemporaryFileSystem= and not bound
- * back in with BindPaths=/BindReadOnlyPaths=. Writes the hiding setting to *ret_key. */
-static bool socket_hidden(const UnitConfig *c, const char *socket_path, const char **ret_key) {
-        int k;
-
-        k = find_service_word(c, hiding_keys, ELEMENTSOF(hiding_keys), word_hides, socket_path);
-        if (k < 0)
-                return false;
-        if (find_service_word(c, binding_keys, ELEMENTSOF(binding_keys), word_binds, socket_path) >= 0)
-                return false;
-        *ret_key = hiding_keys[k];
-        return true;
 }
 
 /* --- output ---------------------------------------------------------------------------------- */
@@ -157,6 +56,7 @@ void generator_plan_done(GeneratorPlan *p) {
         strv_free(p->notes);
         free(p->dropin);
         free(p->policy);
+        strv_free(p->keys);
         *p = (GeneratorPlan) {};
 }
 
@@ -473,6 +373,11 @@ static int plan_finish_dropin(const GeneratorContext *ctx, const UnitConfig *c, 
         r = text_finish(t, &p->dropin);
         if (r < 0)
                 return r;
+        for (char *const *k = keys; k && *k; k++) {
+                r = strv_extend(&p->keys, *k);
+                if (r < 0)
+                        return r;
+        }
         p->result = PLAN_WRITE;
         return 0;
 }
@@ -517,7 +422,7 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
                 return plan_skip(p, "RestrictAddressFamilies= denies AF_UNIX, which bpftoken-exec needs to reach "
                                  "the publisher");
 
-        if (socket_hidden(c, ctx->socket_path, &hidden_key))
+        if (unit_model_path_hidden(&q->model, ctx->socket_path, &hidden_key))
                 return plan_skip(p, "%s= hides the publisher socket %s; add BindReadOnlyPaths=%s", hidden_key,
                                  ctx->socket_path, ctx->socket_path);
 

@@ -35,6 +35,7 @@
 
 /* Namespace types, as the CLONE_NEW* flags systemd uses for RestrictNamespaces=/DelegateNamespaces=. */
 #define UNIT_NAMESPACES_ALL UINT64_C(0x7e020080) /* cgroup ipc net mnt pid user uts time */
+#define UNIT_NAMESPACE_MNT UINT64_C(0x00020000) /* CLONE_NEWNS */
 
 typedef enum UnitPrivateUsers {
         UNIT_PRIVATE_USERS_UNSET = -1,
@@ -147,3 +148,8 @@ int unit_caps_format(uint64_t caps, char **ret);
 
 const char *unit_private_users_to_string(UnitPrivateUsers p);
 const char *unit_protect_control_groups_to_string(UnitProtectControlGroups p);
+
+/* Whether InaccessiblePaths= or TemporaryFileSystem= hide path (a directory covering it counts) and
+ * no BindPaths=/BindReadOnlyPaths= destination brings it back: then *ret_key names the hiding key.
+ * Every assignment after the last empty one counts (unit-model-paths.c). */
+bool unit_model_path_hidden(const UnitModel *m, const char *path, const char **ret_key);
