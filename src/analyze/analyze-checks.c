@@ -6,12 +6,14 @@
  * advice is the same wherever it is printed: what the generator adds is a notice, never an error.
  */
 #include <ctype.h>
+#include <limits.h>
 #include <linux/capability.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "analyze-unit.h"
+#include "bpf-names-table.h"
 #include "config.h"
 #include "generator-unit.h"
 #include "macro.h"
@@ -609,6 +611,63 @@ static const struct {
         { "generator",           check_generator           }, /* last: it looks at the findings before it */
 };
 
+/* The directive key is a typo of (edit distance 1, or a case difference, or a "BPFDelegate" prefix),
+ * NULL if none. */
+static const char *directive_near(const char *key) {
+        static const char *const directives[] = {
+                "PrivateBPF", "BPFDelegateCommands", "BPFDelegateMaps", "BPFDelegatePrograms",
+                "BPFDelegateAttachments", "X-BPFTokenPreset",
+        };
+        const char *best = NULL;
+        unsigned best_d = UINT_MAX;
+
+        if (unit_key_is_bpf_directive(key))
+                return NULL;
+        for (size_t i = 0; i < ELEMENTSOF(directives); i++) {
+                unsigned d = bpf_edit_distance(key, directives[i]);
+
+                if (d < best_d) {
+                        best_d = d;
+                        best = directives[i];
+                }
+        }
+        if (best_d <= 1 || strncasecmp(key, "BPFDelegate", strlen("BPFDelegate")) == 0 ||
+            strncasecmp(key, "X-BPFToken", strlen("X-BPFToken")) == 0)
+                return best;
+        return NULL;
+}
+
+/* Keys that look like a BPF directive but are not one, and directives in a section systemd does not
+ * read them from: systemd < 258 ignores both silently (>= 258 logs "Unknown key name" for the first),
+ * and the service runs without a token. */
+static int check_unknown_keys(const UnitBpf *u, Findings *f) {
+        const UnitConfig *c = u->config;
+        int r;
+
+        for (size_t i = 0; i < c->n_settings; i++) {
+                const UnitSetting *s = &c->settings[i];
+                const char *near = directive_near(s->key);
+
+                if (near && streq(s->section, u->section))
+                        r = findings_add(f, SEVERITY_ERROR, "unknown-key", s->file, s->line,
+                                         "Unknown key %s= in [%s]: systemd ignores it (silently before 258), and "
+                                         "the unit gets no such delegation. Did you mean %s=?", s->key, s->section, near);
+                else if ((near || unit_key_is_bpf_directive(s->key)) && !streq(s->section, u->section)) {
+                        bool typo = bpf_edit_distance(s->section, u->section) <= 2;
+
+                        r = findings_add(f, SEVERITY_ERROR, "wrong-section", s->file, s->line,
+                                         "%s= in [%s]: systemd reads %s= only in [%s] and ignores it here%s%s%s",
+                                         s->key, s->section, near ?: s->key, u->section,
+                                         typo ? "; did you mean [" : ".", typo ? u->section : "", typo ? "]?" : "");
+                }
+                else
+                        r = 0;
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static const UnitSetting *first_directive(const UnitModel *m) {
         if (m->private_bpf.setting)
                 return m->private_bpf.setting;
@@ -647,6 +706,11 @@ int unit_bpf_check(const UnitBpf *u, const BpfNames *names, const CheckContext *
         if (!c->fragment_path)
                 return findings_add(f, SEVERITY_ERROR, "no-fragment", NULL, 0,
                                     "Unit %s has drop-ins but no unit file, so it does not load.", c->name);
+        r = check_unknown_keys(u, f);
+        if (r < 0)
+                return r;
+        if (!unit_bpf_wanted(u) && findings_count(f, SEVERITY_ERROR) > 0)
+                return 0;
         if (!unit_bpf_wanted(u))
                 return findings_add(f, SEVERITY_NOTICE, "no-delegation", c->fragment_path, 0,
                                     "Unit %s has no BPF delegation (no PrivateBPF=, BPFDelegate*=).", c->name);

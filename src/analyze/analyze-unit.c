@@ -68,6 +68,29 @@ size_t findings_count(const Findings *f, Severity s) {
         return n;
 }
 
+void finding_print(const Finding *x, FILE *f) {
+        if (x->file && x->line > 0)
+                fprintf(f, "%s:%u: ", x->file, x->line);
+        else if (x->file)
+                fprintf(f, "%s: ", x->file);
+        fprintf(f, "%s: %s [%s]\n", severity_to_string(x->severity), x->message, x->code);
+}
+
+void findings_drop(Findings *f, const char *code) {
+        size_t j = 0;
+
+        for (size_t i = 0; i < f->n; i++) {
+                if (streq(f->list[i].code, code)) {
+                        free(f->list[i].code);
+                        free(f->list[i].file);
+                        free(f->list[i].message);
+                        continue;
+                }
+                f->list[j++] = f->list[i];
+        }
+        f->n = j;
+}
+
 json_object *findings_to_json(const Findings *f, const char *unit) {
         json_object *a = json_object_new_array();
 

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "bpf-names.h"
 #include "delegation.h"
@@ -43,6 +44,10 @@ void findings_done(Findings *f);
 int findings_add(Findings *f, Severity s, const char *code, const char *file, unsigned line, const char *fmt, ...)
         _printf_(6, 7);
 size_t findings_count(const Findings *f, Severity s);
+/* "FILE:LINE: severity: message [code]", as verify and status print a finding. */
+void finding_print(const Finding *x, FILE *f);
+/* Removes the findings with this code. */
+void findings_drop(Findings *f, const char *code);
 
 typedef struct UnitBpf {
         UnitConfig *config;

@@ -3,6 +3,8 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -21,6 +23,8 @@ TableJsonMode arg_json = TABLE_JSON_OFF;
 bool arg_legend = true;
 bool arg_pager = true;
 bool arg_all = false;
+bool arg_policy = false;
+unsigned arg_threshold = 100;
 int arg_systemd_version = -1;
 int arg_token_support = -1;
 const char *arg_root = NULL;
@@ -134,11 +138,28 @@ int analyze_print_table(Table *t) {
         return 0;
 }
 
+static bool usage_error = false;
+
+int log_usage_error(const char *fmt, ...) {
+        char msg[1024];
+        va_list ap;
+
+        usage_error = true;
+        va_start(ap, fmt);
+        (void) vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        return log_error_errno(-EINVAL, "%s", msg);
+}
+
+bool analyze_usage_error(void) {
+        return usage_error;
+}
+
 int analyze_scan_prepare(const char *verb, int argc, const BpfNames **ret_names) {
         int r;
 
         if (argc > 1)
-                return log_error_errno(-EINVAL, "The '%s' verb takes no arguments.", verb);
+                return log_usage_error("The '%s' verb takes no arguments.", verb);
         r = require_root(verb);
         if (r < 0)
                 return r;
@@ -348,32 +369,15 @@ json_object *mask_to_json(const BpfNames *names, BpfKind kind, uint64_t mask, bo
         return o;
 }
 
-static const struct {
-        const char *name;
-        int error;
-} errno_names[] = {
-        { "EPERM", EPERM },         { "ENOENT", ENOENT },       { "ESRCH", ESRCH },
-        { "EINTR", EINTR },         { "EIO", EIO },             { "ENXIO", ENXIO },
-        { "E2BIG", E2BIG },         { "EBADF", EBADF },         { "EAGAIN", EAGAIN },
-        { "ENOMEM", ENOMEM },       { "EACCES", EACCES },       { "EFAULT", EFAULT },
-        { "EBUSY", EBUSY },         { "EEXIST", EEXIST },       { "EXDEV", EXDEV },
-        { "ENODEV", ENODEV },       { "ENOTDIR", ENOTDIR },     { "EISDIR", EISDIR },
-        { "EINVAL", EINVAL },       { "EMFILE", EMFILE },       { "ENOSPC", ENOSPC },
-        { "EROFS", EROFS },         { "ERANGE", ERANGE },       { "ENOSYS", ENOSYS },
-        { "ELOOP", ELOOP },         { "EOPNOTSUPP", EOPNOTSUPP }, { "ENOTSUP", EOPNOTSUPP },
-        { "EPROTO", EPROTO },       { "ENOTCONN", ENOTCONN },   { "ECONNREFUSED", ECONNREFUSED },
-        { "ENOTTY", ENOTTY },       { "E2BIG", E2BIG },         { "ENOTSOCK", ENOTSOCK },
-        { "ENOMSG", ENOMSG },       { "EBADMSG", EBADMSG },     { "ETIMEDOUT", ETIMEDOUT },
-        { "EMEDIUMTYPE", EMEDIUMTYPE },
-};
+/* Errno names from glibc (strerrorname_np(), glibc >= 2.32), which replaced a hand-written table. */
+#define ERRNO_MAX 4095
 
 const char *errno_to_name(int error) {
         if (error < 0)
                 error = -error;
-        for (size_t i = 0; i < ELEMENTSOF(errno_names); i++)
-                if (errno_names[i].error == error)
-                        return errno_names[i].name;
-        return NULL;
+        if (error == 0 || error > ERRNO_MAX)
+                return NULL;
+        return strerrorname_np(error);
 }
 
 int errno_from_string(const char *s) {
@@ -383,9 +387,14 @@ int errno_from_string(const char *s) {
         if (isempty(s))
                 return -EINVAL;
 
-        for (size_t i = 0; i < ELEMENTSOF(errno_names); i++)
-                if (strcaseeq(s, errno_names[i].name))
-                        return errno_names[i].error;
+        if (strcaseeq(s, "ENOTSUP"))
+                return EOPNOTSUPP;
+        for (int e = 1; e <= ERRNO_MAX; e++) {
+                const char *n = strerrorname_np(e);
+
+                if (n && strcaseeq(s, n))
+                        return e;
+        }
 
         errno = 0;
         v = strtol(s, &end, 10);

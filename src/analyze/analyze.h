@@ -5,6 +5,8 @@
  * bpftoken-analyze: state shared by the verbs (the parsed command line) and small helpers. Verbs
  * are int verb_NAME(int argc, char *argv[]) and log their own errors; they return 0, a negative
  * errno (already logged), or ANALYZE_EXIT_FINDINGS when they completed and found errors (verify).
+ * The program exits 1 for a failed check, an unknown unit or any other error, 2 for usage errors only
+ * (log_usage_error()).
  */
 
 #include <json-c/json.h>
@@ -19,6 +21,11 @@
 
 #define ANALYZE_EXIT_FINDINGS 1
 
+/* A usage error (a verb without its arguments, an unknown kind or option value): logged, and the
+ * program exits 2 instead of 1. Returns -EINVAL. */
+int log_usage_error(const char *fmt, ...) _printf_(1, 2);
+bool analyze_usage_error(void);
+
 /* First systemd version that implements PrivateBPF=/BPFDelegate*= natively. */
 #define SYSTEMD_NATIVE_PRIVATE_BPF 258
 
@@ -26,6 +33,8 @@ extern TableJsonMode arg_json;
 extern bool arg_legend;
 extern bool arg_pager;
 extern bool arg_all;
+extern bool arg_policy;            /* verify --policy */
+extern unsigned arg_threshold;     /* security --threshold= (0..100, in tenths of the 0..10 scale) */
 extern int arg_systemd_version;   /* -1: detect */
 extern int arg_token_support;     /* -1: detect, 0: assume none, 1: assume present */
 extern const char *arg_root;      /* for unit search paths; NULL: / */

@@ -58,19 +58,7 @@ static int names_add(char ***l, const char *s) {
 
 /* foo@bar.service, with a non-empty instance */
 static bool is_instance_service(const char *n) {
-        const char *at = strchr(n, '@');
-
-        return at && at != n && at[1] != '.' && at[1] != '\0' && endswith_str(n, ".service") &&
-               !strchr(at + 1, '@') && !strchr(n, '/');
-}
-
-static char *template_of(const char *instance) {
-        const char *at = strchr(instance, '@');
-        char *t;
-
-        if (asprintf(&t, "%.*s@.service", (int) (at - instance), instance) < 0)
-                return NULL;
-        return t;
+        return unit_name_classify(n) == UNIT_NAME_INSTANCE && streq(unit_name_type(n), "service");
 }
 
 static char *path_join2(const char *a, const char *b) {
@@ -276,7 +264,7 @@ static int scan_candidates(char *const *sp, char ***names, bool *ret_all) {
 /* Whether an instance has configuration of its own: a unit file that is not its template's, or
  * drop-ins from a directory named after an instance. */
 static bool instance_has_own_config(const UnitConfig *c) {
-        _cleanup_(freep) char *t = template_of(c->name);
+        _cleanup_(freep) char *t = unit_name_template(c->name);
         const char *base;
 
         if (!t)
@@ -543,7 +531,7 @@ static int handle_unit(Run *run, const char *name) {
         generator_plan_done(&plan);
 
         if (mask) {
-                _cleanup_(freep) char *t = template_of(c->name);
+                _cleanup_(freep) char *t = unit_name_template(c->name);
                 bool writes = false;
 
                 if (!t)
@@ -650,7 +638,7 @@ static int run(void) {
 
                         if (!is_instance_service(*u))
                                 continue;
-                        t = template_of(*u);
+                        t = unit_name_template(*u);
                         if (!t) {
                                 r = log_oom();
                                 goto finish;
