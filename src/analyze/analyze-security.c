@@ -12,6 +12,7 @@
 #include "analyze.h"
 #include "log.h"
 #include "macro.h"
+#include "terminal-util.h"
 
 typedef struct Category {
         BpfKind kind;
@@ -307,6 +308,10 @@ static const char *exposure_level(double e) {
                e < 7.5 ? "EXPOSED" : "UNSAFE";
 }
 
+static const char *exposure_color(double e) {
+        return e < 3.0 ? ANSI_HIGHLIGHT_GREEN : e < 5.0 ? ANSI_HIGHLIGHT_YELLOW : ANSI_HIGHLIGHT_RED;
+}
+
 static bool above_threshold = false;
 
 /* A number as printed: one decimal, and in JSON the same digits. */
@@ -417,8 +422,8 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
                 printf("\n");
         } else
                 printf("%s delegates no BPF.\n\n", u->config->name);
-        printf("\xe2\x86\x92 Overall BPF exposure level for %s: %.1f %s\n", u->config->name, overall,
-               exposure_level(overall));
+        printf("\xe2\x86\x92 Overall BPF exposure level for %s: %s%.1f %s%s\n", u->config->name,
+               ansi(exposure_color(overall)), overall, exposure_level(overall), ansi(ANSI_NORMAL));
         return 0;
 }
 

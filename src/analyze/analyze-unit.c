@@ -9,6 +9,7 @@
 #include "analyze-unit.h"
 #include "macro.h"
 #include "strv.h"
+#include "terminal-util.h"
 
 
 static const char *const severity_table[_SEVERITY_MAX] = {
@@ -69,11 +70,18 @@ size_t findings_count(const Findings *f, Severity s) {
 }
 
 void finding_print(const Finding *x, FILE *f) {
+        static const char *const colors[_SEVERITY_MAX] = {
+                [SEVERITY_ERROR]   = ANSI_HIGHLIGHT_RED,
+                [SEVERITY_WARNING] = ANSI_HIGHLIGHT_YELLOW,
+                [SEVERITY_NOTICE]  = ANSI_HIGHLIGHT,
+        };
+
         if (x->file && x->line > 0)
                 fprintf(f, "%s:%u: ", x->file, x->line);
         else if (x->file)
                 fprintf(f, "%s: ", x->file);
-        fprintf(f, "%s: %s [%s]\n", severity_to_string(x->severity), x->message, x->code);
+        fprintf(f, "%s%s:%s %s [%s]\n", ansi(colors[x->severity]), severity_to_string(x->severity),
+                ansi(ANSI_NORMAL), x->message, x->code);
 }
 
 void findings_drop(Findings *f, const char *code) {

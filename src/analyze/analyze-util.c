@@ -408,6 +408,46 @@ int errno_from_string(const char *s) {
         return -EINVAL;
 }
 
+static const char *const bpftool_keys[_BPF_KIND_MAX] = {
+        [BPF_KIND_COMMAND]    = "allowed_cmds",
+        [BPF_KIND_MAP]        = "allowed_maps",
+        [BPF_KIND_PROGRAM]    = "allowed_progs",
+        [BPF_KIND_ATTACHMENT] = "allowed_attachs",
+};
+
+int table_set_bpftool_keys(Table *t, size_t token_info_column, size_t first_allowed_column) {
+        int r;
+
+        r = table_set_json_key(t, token_info_column, "token_info");
+        for (BpfKind k = 0; r >= 0 && k < _BPF_KIND_MAX; k++)
+                r = table_set_json_key(t, first_allowed_column + (size_t) k, bpftool_keys[k]);
+        return r;
+}
+
+int table_add_bpftool_allowed(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any) {
+        json_object *a = json_object_new_array();
+
+        if (!a)
+                return -ENOMEM;
+        if (any || mask == DELEGATION_ANY)
+                json_object_array_add(a, json_object_new_string("any"));
+        else
+                for (unsigned bit = 0; bit < 64; bit++) {
+                        const char *n;
+                        char num[16];
+
+                        if (!(mask & (UINT64_C(1) << bit)))
+                                continue;
+                        n = bpf_names_kernel(names, kind, bit);
+                        if (!n) {
+                                snprintf(num, sizeof num, "%u", bit);
+                                n = num;
+                        }
+                        json_object_array_add(a, json_object_new_string(n));
+                }
+        return table_add_json(t, NULL, a);
+}
+
 int table_add_mask_brief(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present,
                          size_t max_names) {
         _cleanup_(freep) char *text = NULL;

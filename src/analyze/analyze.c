@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -213,6 +214,8 @@ int main(int argc, char *argv[]) {
         int r, verb_argc;
 
         log_setup("bpftoken-analyze", LOG_TARGET_STDERR);
+        /* libsmartcols measures and escapes text by the locale's character set. */
+        (void) setlocale(LC_ALL, "");
 
         /* Options before the verb, then the verb, then (except for explain) options mixed with
          * the verb's arguments, as systemd-analyze takes them. */

@@ -89,6 +89,11 @@ json_object *mask_to_json(const BpfNames *names, BpfKind kind, uint64_t mask, bo
 
 /* A table cell for a mask: text as format_mask(), JSON as mask_to_json(). !present: "-". */
 int table_add_mask(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present);
+/* The fields of 'bpftool token list' for the same facts, as JSON-only columns: the bpffs path as
+ * "token_info", the delegated names as "allowed_cmds", "allowed_maps", "allowed_progs",
+ * "allowed_attachs" (arrays of kernel names, ["any"] for everything). */
+int table_set_bpftool_keys(Table *t, size_t token_info_column, size_t first_allowed_column);
+int table_add_bpftool_allowed(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any);
 int table_add_mask_brief(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present,
                          size_t max_names);
 
