@@ -256,9 +256,9 @@ static int check_private_bpf(const CheckInput *in, Findings *f) {
 
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
                 delegates = delegates || in->m->delegate[k];
-        if (pb->value == -EINVAL)
-                return findings_add(f, SEVERITY_ERROR, "invalid-value", pb->setting->file, pb->setting->line,
-                                    "PrivateBPF=%s is not a boolean; write PrivateBPF=yes.", pb->setting->value);
+        if (pb->invalid)
+                return findings_add(f, SEVERITY_ERROR, "invalid-value", pb->invalid->file, pb->invalid->line,
+                                    "PrivateBPF=%s is not a boolean; write PrivateBPF=yes.", pb->invalid->value);
         if (pb->value != 1 && delegates)
                 return findings_add(f, SEVERITY_ERROR, "private-bpf-missing", setting_file(in, in->anchor),
                                     setting_line(in->anchor),
@@ -339,10 +339,32 @@ static int check_libbpf_baseline(const CheckInput *in, Findings *f) {
                             "global data. Add them (or X-BPFTokenPreset=libbpf on bpftoken).", missing);
 }
 
+/* An assignment systemd cannot parse: it ignores it (the one before stays in effect). */
+static int report_ignored(Findings *f, const UnitSetting *s, const char *fix) {
+        if (!s)
+                return 0;
+        return findings_add(f, SEVERITY_ERROR, "invalid-value", s->file, s->line,
+                            "%s=%s is not a value this systemd understands; it ignores the line. %s", s->key, s->value,
+                            fix);
+}
+
 static int check_private_settings(const CheckInput *in, Findings *f) {
         const UnitModel *m = in->m;
         int r;
 
+        if (m->bad_setting) {
+                r = findings_add(f, SEVERITY_ERROR, "bad-setting", m->bad_setting->file, m->bad_setting->line,
+                                 "%s=%s is not a boolean: systemd refuses to load the unit (LoadState=bad-setting). "
+                                 "Write %s=yes or %s=no.", m->bad_setting->key, m->bad_setting->value,
+                                 m->bad_setting->key, m->bad_setting->key);
+                if (r < 0)
+                        return r;
+        }
+        r = report_ignored(f, m->private_users_invalid, "Write PrivateUsers=yes.");
+        if (r >= 0)
+                r = report_ignored(f, m->private_mounts.invalid, "Write PrivateMounts=yes.");
+        if (r < 0)
+                return r;
         if (m->private_users == UNIT_PRIVATE_USERS_NO) {
                 r = findings_add(f, SEVERITY_ERROR, "private-users-off", m->private_users_setting->file,
                                  m->private_users_setting->line,
@@ -351,15 +373,8 @@ static int check_private_settings(const CheckInput *in, Findings *f) {
                                  "PrivateUsers=yes.", m->private_users_setting->value);
                 if (r < 0)
                         return r;
-        } else if (m->private_users == UNIT_PRIVATE_USERS_INVALID) {
-                r = findings_add(f, SEVERITY_ERROR, "invalid-value", m->private_users_setting->file,
-                                 m->private_users_setting->line,
-                                 "PrivateUsers=%s is not understood; write PrivateUsers=yes.",
-                                 m->private_users_setting->value);
-                if (r < 0)
-                        return r;
         }
-        if (m->private_mounts.value == 0 || m->private_mounts.value == -EINVAL)
+        if (m->private_mounts.value == 0)
                 return findings_add(f, SEVERITY_ERROR, "private-mounts-off", m->private_mounts.setting->file,
                                     m->private_mounts.setting->line,
                                     "PrivateMounts=%s: the delegated bpffs must be attached in a mount namespace of "
@@ -669,12 +684,54 @@ static int check_unknown_keys(const UnitBpf *u, Findings *f) {
 }
 
 static const UnitSetting *first_directive(const UnitModel *m) {
-        if (m->private_bpf.setting)
-                return m->private_bpf.setting;
+        if (m->private_bpf.setting || m->private_bpf.invalid)
+                return m->private_bpf.setting ?: m->private_bpf.invalid;
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
                 if (m->delegate[k])
                         return m->delegate[k];
         return m->preset_setting;
+}
+
+/* The unit as bpftoken-generator reads it: without the drop-in it wrote itself (it skips its own
+ * output directory). A shallow copy: settings and paths point into c; free the two arrays only. */
+static int config_without_generated(const UnitConfig *c, UnitConfig *ret, UnitSetting **ret_settings,
+                                    char ***ret_dropins) {
+        size_t n = 0, nd = 0;
+
+        *ret_settings = calloc(c->n_settings + 1, sizeof(UnitSetting));
+        *ret_dropins = calloc(strv_length(c->dropin_paths) + 1, sizeof(char *));
+        if (!*ret_settings || !*ret_dropins)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->n_settings; i++) {
+                const char *b = strrchr(c->settings[i].file, '/');
+
+                if (!streq(b ? b + 1 : c->settings[i].file, GENERATOR_DROPIN_NAME))
+                        (*ret_settings)[n++] = c->settings[i];
+        }
+        for (char **d = c->dropin_paths; d && *d; d++) {
+                const char *b = strrchr(*d, '/');
+
+                if (!streq(b ? b + 1 : *d, GENERATOR_DROPIN_NAME))
+                        (*ret_dropins)[nd++] = *d;
+        }
+        *ret = *c;
+        ret->settings = *ret_settings;
+        ret->n_settings = n;
+        ret->dropin_paths = *ret_dropins;
+        return 0;
+}
+
+/* What bpftoken-generator does with the unit on gctx's version. */
+static int plan_like_generator(const GeneratorContext *gctx, const UnitConfig *c, GeneratorPlan *ret) {
+        _cleanup_(freep) UnitSetting *settings = NULL;
+        _cleanup_(freep) char **dropins = NULL;
+        UnitConfig own;
+        int r;
+
+        r = config_without_generated(c, &own, &settings, &dropins);
+        if (r < 0)
+                return r;
+        return generator_plan_unit(gctx, &own, ret);
 }
 
 int unit_bpf_check(const UnitBpf *u, const BpfNames *names, const CheckContext *ctx, Findings *f) {
@@ -715,7 +772,7 @@ int unit_bpf_check(const UnitBpf *u, const BpfNames *names, const CheckContext *
                 return findings_add(f, SEVERITY_NOTICE, "no-delegation", c->fragment_path, 0,
                                     "Unit %s has no BPF delegation (no PrivateBPF=, BPFDelegate*=).", c->name);
 
-        r = generator_plan_unit(&gctx, c, &plan);
+        r = plan_like_generator(&gctx, c, &plan);
         if (r < 0)
                 return r;
 

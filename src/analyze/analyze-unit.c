@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "analyze-unit.h"
+#include "analyze.h"
 #include "macro.h"
 #include "strv.h"
 #include "terminal-util.h"
@@ -133,12 +134,13 @@ UnitBpf *unit_bpf_free(UnitBpf *u) {
 
 int unit_bpf_from_config(const BpfNames *names, UnitConfig *c, UnitBpf **ret) {
         _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
-        int r;
+        int version = -1, r;
 
         u = calloc(1, sizeof *u);
         if (!u)
                 return -ENOMEM;
-        r = unit_model_build(c, NULL, &u->model);
+        r = unit_model_build(c, NULL, systemd_version(&version, NULL) >= 0 && version > 0 ? (unsigned) version : 0,
+                             &u->model);
         if (r < 0)
                 return r;
         u->config = c;

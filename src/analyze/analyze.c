@@ -26,6 +26,9 @@ static const struct {
         { "security", verb_security },
         { "probe",    verb_probe    },
         { "explain",  verb_explain  },
+        /* not in --help: for debugging and the golden test against systemd (bpftoken-analyze(1)) */
+        { "model",         verb_model         },
+        { "model-compare", verb_model_compare },
 };
 
 static int help(void) {

@@ -127,3 +127,6 @@ int verb_verify(int argc, char *argv[]);
 int verb_security(int argc, char *argv[]);
 int verb_units(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
+/* debugging: the unit model, and its comparison with systemctl show (analyze-model.c) */
+int verb_model(int argc, char *argv[]);
+int verb_model_compare(int argc, char *argv[]);

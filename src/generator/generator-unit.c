@@ -282,27 +282,32 @@ static int check_common(const GeneratorContext *ctx, const UnitConfig *c, const 
                         GeneratorPlan *p) {
         const UnitModel *m = &q->model;
         uint64_t caps;
+        int r;
 
-        switch (m->private_users) {
-        case UNIT_PRIVATE_USERS_UNSET:
+        /* A last assignment systemd ignores: a value of a newer systemd ("self" on 252) asks for a user
+         * namespace, which the drop-in then sets; anything else is most likely a typo. */
+        if (unit_setting_ignored_last(m->private_users_invalid, m->private_users_setting)) {
+                if (unit_private_users_from_string(m->private_users_invalid->value, 0) <= 0)
+                        return plan_skip(p, "PrivateUsers=%s is not understood", m->private_users_invalid->value);
                 needs->private_users = true;
-                break;
-        case UNIT_PRIVATE_USERS_NO:
+                r = strv_extendf(&p->notes, "PrivateUsers=%s is not understood by systemd %u (it ignores the line); "
+                                 "the drop-in sets PrivateUsers=yes", m->private_users_invalid->value,
+                                 ctx->systemd_version);
+                if (r < 0)
+                        return r;
+        } else if (m->private_users == UNIT_PRIVATE_USERS_UNSET)
+                needs->private_users = true;
+        else if (m->private_users == UNIT_PRIVATE_USERS_NO)
                 return plan_skip(p, "PrivateUsers=%s is set, but a BPF token works only inside a user namespace of "
                                  "the unit's own, created by systemd", m->private_users_setting->value);
-        case UNIT_PRIVATE_USERS_INVALID:
-                return plan_skip(p, "PrivateUsers=%s is not understood", m->private_users_setting->value);
-        default:
-                break;
-        }
 
-        if (m->private_mounts.value < 0 && m->private_mounts.value != -EINVAL)
+        if (unit_setting_ignored_last(m->private_mounts.invalid, m->private_mounts.setting))
+                return plan_skip(p, "PrivateMounts=%s is not a boolean", m->private_mounts.invalid->value);
+        if (m->private_mounts.value < 0)
                 needs->private_mounts = true;
         else if (m->private_mounts.value == 0)
                 return plan_skip(p, "PrivateMounts=%s is set, but the bpffs instance is mounted in a mount "
                                  "namespace of the unit's own", m->private_mounts.setting->value);
-        else if (m->private_mounts.value == -EINVAL)
-                return plan_skip(p, "PrivateMounts=%s is not a boolean", m->private_mounts.setting->value);
 
         caps = delegation_needed_capabilities(ctx->names, &q->delegation);
         if (caps & ~m->bounding_set) {
@@ -690,13 +695,16 @@ int generator_plan_unit(const GeneratorContext *ctx, const UnitConfig *c, Genera
         if (c->masked || !generator_unit_has_directives(c))
                 return 0;
 
-        r = unit_model_build(c, SERVICE, &q.model);
+        r = unit_model_build(c, SERVICE, ctx->systemd_version, &q.model);
         if (r < 0)
                 return r;
-        v = q.model.private_bpf.value != -1 ? q.model.private_bpf.setting->value : NULL;
+        if (q.model.bad_setting)
+                return plan_skip(ret, "%s=%s is not a boolean: systemd refuses to load the unit",
+                                 q.model.bad_setting->key, q.model.bad_setting->value);
+        if (unit_setting_ignored_last(q.model.private_bpf.invalid, q.model.private_bpf.setting))
+                return plan_skip(ret, "PrivateBPF=%s is not a boolean", q.model.private_bpf.invalid->value);
+        v = q.model.private_bpf.setting ? q.model.private_bpf.setting->value : NULL;
         b = q.model.private_bpf.value;
-        if (b == -EINVAL)
-                return plan_skip(ret, "PrivateBPF=%s is not a boolean", v);
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
                 delegates = delegates || q.model.delegate[k];
         delegates = delegates || q.model.preset_setting;

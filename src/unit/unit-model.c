@@ -72,13 +72,62 @@ static const char *effective_value(const UnitModel *m, const char *key, const Un
         return s && !isempty(s->value) ? s->value : NULL;
 }
 
-static UnitBool eval_bool(const UnitModel *m, const char *key) {
+/* A boolean setting as systemd parses it: a value it cannot parse is ignored (the previous one stays,
+ * the assignment is kept in .invalid); an empty one resets to the default where empty_resets, else is
+ * ignored too (config_parse_bool()). list_is_yes: a non-boolean value is a list meaning "yes"
+ * (Delegate=cpu memory). */
+static UnitBool eval_bool(const UnitModel *m, const char *key, bool empty_resets, bool list_is_yes) {
         UnitBool b = { .value = -1 };
-        const char *v = effective_value(m, key, &b.setting);
 
-        if (v)
-                b.value = parse_boolean(v) < 0 ? -EINVAL : parse_boolean(v);
+        FOREACH_ASSIGNMENT(s, m, key) {
+                int v;
+
+                if (isempty(s->value) && !list_is_yes) {
+                        if (empty_resets)
+                                b = (UnitBool) { .value = -1, .setting = s, .invalid = b.invalid };
+                        continue;
+                }
+                v = parse_boolean(s->value);
+                if (v < 0 && list_is_yes)
+                        v = 1; /* a list of controllers, or empty: delegation without controllers */
+                if (v < 0) {
+                        b.invalid = s;
+                        continue;
+                }
+                b.value = v;
+                b.setting = s;
+        }
         return b;
+}
+
+/* The string value of a setting with an enumeration systemd checks: as eval_bool(), with parse
+ * returning a negative value for what this systemd does not take. */
+static const UnitSetting *eval_enum(const UnitModel *m, const char *key, bool empty_resets,
+                                    int (*parse)(const char *v, unsigned version), int *value,
+                                    const UnitSetting **ret_invalid) {
+        const UnitSetting *decided = NULL;
+
+        *value = -1;
+        *ret_invalid = NULL;
+        FOREACH_ASSIGNMENT(s, m, key) {
+                int v;
+
+                if (isempty(s->value)) {
+                        if (empty_resets) {
+                                *value = -1;
+                                decided = s;
+                        }
+                        continue;
+                }
+                v = parse(s->value, m->systemd_version);
+                if (v < 0) {
+                        *ret_invalid = s;
+                        continue;
+                }
+                *value = v;
+                decided = s;
+        }
+        return decided;
 }
 
 /* --- capabilities ---------------------------------------------------------------------------- */
@@ -289,25 +338,27 @@ static int eval_namespaces(const UnitModel *m, const char *key, bool restrict_mo
         return 0;
 }
 
-static UnitPrivateUsers private_users_from_string(const char *v) {
-        static const char *const names[] = {
-                [UNIT_PRIVATE_USERS_NO] = "no",
-                [UNIT_PRIVATE_USERS_SELF] = "self",
-                [UNIT_PRIVATE_USERS_IDENTITY] = "identity",
-                [UNIT_PRIVATE_USERS_FULL] = "full",
-                [UNIT_PRIVATE_USERS_MANAGED] = "managed",
+/* PrivateUsers= values by the first version that takes them (systemd 252 only booleans; 257 self,
+ * identity and full, measured; managed from 258). */
+int unit_private_users_from_string(const char *v, unsigned version) {
+        static const struct {
+                const char *name;
+                UnitPrivateUsers value;
+                unsigned since;
+        } t[] = {
+                { "self",     UNIT_PRIVATE_USERS_SELF,     257 },
+                { "identity", UNIT_PRIVATE_USERS_IDENTITY, 257 },
+                { "full",     UNIT_PRIVATE_USERS_FULL,     257 },
+                { "managed",  UNIT_PRIVATE_USERS_MANAGED,  258 },
         };
-        int b;
+        int b = parse_boolean(v);
 
-        if (!v)
-                return UNIT_PRIVATE_USERS_UNSET;
-        b = parse_boolean(v);
         if (b >= 0)
                 return b ? UNIT_PRIVATE_USERS_SELF : UNIT_PRIVATE_USERS_NO;
-        for (size_t i = 0; i < ELEMENTSOF(names); i++)
-                if (streq(v, names[i]))
-                        return (UnitPrivateUsers) i;
-        return UNIT_PRIVATE_USERS_INVALID;
+        for (size_t i = 0; i < ELEMENTSOF(t); i++)
+                if (streq(v, t[i].name))
+                        return version == 0 || version >= t[i].since ? (int) t[i].value : -EINVAL;
+        return -EINVAL;
 }
 
 const char *unit_private_users_to_string(UnitPrivateUsers p) {
@@ -323,19 +374,18 @@ UnitPrivateUsers unit_model_effective_private_users(const UnitModel *m, unsigned
         return m->private_users;
 }
 
-static UnitProtectControlGroups protect_control_groups_from_string(const char *v) {
-        int b;
+/* ProtectControlGroups=: a boolean; private and strict from systemd 258. */
+static int protect_control_groups_from_string(const char *v, unsigned version) {
+        int b = parse_boolean(v);
+        bool new_values = version == 0 || version >= 258;
 
-        if (!v)
-                return UNIT_PROTECT_CGROUPS_UNSET;
-        b = parse_boolean(v);
         if (b >= 0)
                 return b ? UNIT_PROTECT_CGROUPS_YES : UNIT_PROTECT_CGROUPS_NO;
-        if (streq(v, "private"))
+        if (new_values && streq(v, "private"))
                 return UNIT_PROTECT_CGROUPS_PRIVATE;
-        if (streq(v, "strict"))
+        if (new_values && streq(v, "strict"))
                 return UNIT_PROTECT_CGROUPS_STRICT;
-        return UNIT_PROTECT_CGROUPS_INVALID;
+        return -EINVAL;
 }
 
 const char *unit_protect_control_groups_to_string(UnitProtectControlGroups p) {
@@ -401,7 +451,7 @@ bool unit_key_is_bpf_directive(const char *key) {
 }
 
 static int eval_bpf(UnitModel *m) {
-        m->private_bpf = eval_bool(m, "PrivateBPF");
+        m->private_bpf = eval_bool(m, "PrivateBPF", false, false); /* 262 ignores an empty one */
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
                 const UnitSetting *s;
 
@@ -447,7 +497,7 @@ static int eval_bpf(UnitModel *m) {
 bool unit_model_wants_bpf(const UnitModel *m) {
         if (!m || !m->config)
                 return false;
-        if (m->private_bpf.value == 1 || m->preset_setting)
+        if (m->private_bpf.value == 1 || m->private_bpf.invalid || m->preset_setting)
                 return true;
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
                 if (m->delegate[k])
@@ -482,12 +532,60 @@ int unit_model_requested(const UnitModel *m, const BpfNames *names, Delegation *
         return 0;
 }
 
+int unit_bpf_list_native_mask(const BpfNames *names, BpfKind kind, const char *value, uint64_t *ret) {
+        uint64_t mask = 0;
+
+        for (const char *p = value ?: ""; *p;) {
+                size_t len = strcspn(p, ",");
+                char item[128];
+                BpfNameMatch match = 0;
+                unsigned bit, sbit;
+                const char *kname;
+
+                if (len > 0 && len < sizeof item) {
+                        memcpy(item, p, len);
+                        item[len] = '\0';
+                        if (streq(item, "any"))
+                                mask = UINT64_MAX;
+                        else if (bpf_names_lookup_full(names, kind, item, &bit, &match) >= 0 &&
+                                 (match & BPF_NAME_MATCH_SYSTEMD) &&
+                                 !(match & (BPF_NAME_MATCH_CASE_DIFFERS | BPF_NAME_MATCH_ALIAS)) &&
+                                 (kname = bpf_names_kernel(names, kind, bit)) &&
+                                 bpf_names_systemd_table_bit(kind, kname, &sbit) >= 0 && sbit < 64)
+                                mask |= UINT64_C(1) << sbit;
+                }
+                p += len;
+                if (*p == ',')
+                        p++;
+        }
+        *ret = mask;
+        return 0;
+}
+
 /* --- the model ------------------------------------------------------------------------------- */
 
-static void eval_credentials(UnitModel *m) {
-        m->user = effective_value(m, "User", NULL);
-        m->dynamic_user = eval_bool(m, "DynamicUser");
+static int eval_credentials(UnitModel *m) {
+        const UnitSetting *us;
+
+        m->user = effective_value(m, "User", &us);
+        m->dynamic_user = eval_bool(m, "DynamicUser", false, false);
+        /* systemd parses DynamicUser= strictly: a value that is not a boolean, the empty one included,
+         * fails the unit's loading ("bad-setting"; measured on 252, 257 and 262). */
+        FOREACH_ASSIGNMENT(s, m, "DynamicUser")
+                if (parse_boolean(s->value) < 0 && !m->bad_setting)
+                        m->bad_setting = s;
+        /* Only a User= never assigned is derived: after an empty User= systemd keeps it empty. */
+        if (!us && m->dynamic_user.value == 1) {
+                /* systemd names a dynamic user after the unit: foo.service, foo@x.service -> "foo" */
+                const char *n = m->config->name;
+
+                m->dynamic_user_name = strndup(n, strcspn(n, "@."));
+                if (!m->dynamic_user_name)
+                        return -ENOMEM;
+                m->user = m->dynamic_user_name;
+        }
         m->runs_as_root = m->dynamic_user.value != 1 && (!m->user || streq(m->user, "root") || streq(m->user, "0"));
+        return 0;
 }
 
 static int eval_sandbox(UnitModel *m) {
@@ -495,14 +593,22 @@ static int eval_sandbox(UnitModel *m) {
         static const char *const socket_members[] = { "@network-io", "@system-service", "@known", NULL };
         int r;
 
-        m->private_users = private_users_from_string(effective_value(m, "PrivateUsers", &m->private_users_setting));
-        m->private_mounts = eval_bool(m, "PrivateMounts");
-        m->private_network = eval_bool(m, "PrivateNetwork");
-        m->cgroup_delegate = eval_bool(m, "Delegate");
-        if (m->cgroup_delegate.value == -EINVAL)
-                m->cgroup_delegate.value = 1; /* a list of controllers */
-        m->protect_control_groups = protect_control_groups_from_string(
-                effective_value(m, "ProtectControlGroups", &m->protect_control_groups_setting));
+        int v;
+
+        /* Measured with systemctl show on 252, 257 and 262 (test/e2e, scenario model): an empty
+         * PrivateUsers=, PrivateNetwork=, ProtectControlGroups= is ignored; an empty PrivateMounts= resets
+         * from 257 on (252 ignores it); an empty Delegate= means yes; a value systemd cannot parse is
+         * ignored everywhere. */
+        m->private_users_setting = eval_enum(m, "PrivateUsers", false, unit_private_users_from_string, &v,
+                                             &m->private_users_invalid);
+        m->private_users = v;
+        m->private_mounts = eval_bool(m, "PrivateMounts", m->systemd_version == 0 || m->systemd_version >= 257, false);
+        m->private_network = eval_bool(m, "PrivateNetwork", false, false);
+        m->cgroup_delegate = eval_bool(m, "Delegate", true, true);
+        m->protect_control_groups_setting = eval_enum(m, "ProtectControlGroups", false,
+                                                      protect_control_groups_from_string, &v,
+                                                      &m->protect_control_groups_invalid);
+        m->protect_control_groups = v;
         m->root_directory_key = effective_value(m, "RootDirectory", NULL) ? "RootDirectory" :
                                 effective_value(m, "RootImage", NULL) ? "RootImage" : NULL;
 
@@ -526,12 +632,14 @@ void unit_model_done(UnitModel *m) {
         if (!m)
                 return;
         strv_free(m->presets);
+        free(m->dynamic_user_name);
         *m = (UnitModel) {};
 }
 
-int unit_model_build(const UnitConfig *c, const char *section, UnitModel *ret) {
+int unit_model_build(const UnitConfig *c, const char *section, unsigned systemd_version, UnitModel *ret) {
         UnitModel m = {
                 .config = c,
+                .systemd_version = systemd_version,
                 .section = section ?: unit_name_exec_section(c->name) ?: "Service",
         };
         int r;
@@ -539,11 +647,12 @@ int unit_model_build(const UnitConfig *c, const char *section, UnitModel *ret) {
         r = eval_bpf(&m);
         if (r >= 0)
                 r = eval_sandbox(&m);
+        if (r >= 0)
+                r = eval_credentials(&m);
         if (r < 0) {
                 unit_model_done(&m);
                 return r;
         }
-        eval_credentials(&m);
         *ret = m;
         return 0;
 }

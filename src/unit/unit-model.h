@@ -18,7 +18,9 @@
  *  - SystemCallFilter=: the first assignment after the last reset decides allow or deny mode, later
  *    ones add or remove; evaluated for bpf() and for the socket calls of @network-io;
  *  - PrivateUsers=, PrivateMounts=, PrivateNetwork=, Delegate=, ProtectControlGroups=, User=,
- *    DynamicUser=, RootDirectory=/RootImage=: the last assignment wins, an empty one resets.
+ *    DynamicUser=, RootDirectory=/RootImage=: the last assignment systemd can parse wins (one it cannot
+ *    parse is ignored); an empty one resets or is ignored, per setting and version, as measured
+ *    against systemctl show on 252, 257 and 262.
  *
  * Every field that came from a setting keeps a pointer to the assignment that decided it (its file
  * and line), NULL if none did. No I/O, no logging.
@@ -44,7 +46,6 @@ typedef enum UnitPrivateUsers {
         UNIT_PRIVATE_USERS_IDENTITY,
         UNIT_PRIVATE_USERS_FULL,
         UNIT_PRIVATE_USERS_MANAGED,
-        UNIT_PRIVATE_USERS_INVALID = -EINVAL,
 } UnitPrivateUsers;
 
 typedef enum UnitProtectControlGroups {
@@ -53,14 +54,20 @@ typedef enum UnitProtectControlGroups {
         UNIT_PROTECT_CGROUPS_YES,
         UNIT_PROTECT_CGROUPS_PRIVATE,   /* systemd >= 258 */
         UNIT_PROTECT_CGROUPS_STRICT,    /* systemd >= 258 */
-        UNIT_PROTECT_CGROUPS_INVALID = -EINVAL,
 } UnitProtectControlGroups;
 
-/* A boolean setting: -1 unset (or reset), 0, 1, -EINVAL not a boolean. */
+/* A boolean setting: -1 unset (or reset), 0, 1. */
 typedef struct UnitBool {
         int value;
-        const UnitSetting *setting;     /* the last assignment, also an empty or invalid one */
+        const UnitSetting *setting;     /* the assignment that decided value (NULL: the default) */
+        const UnitSetting *invalid;     /* the last one systemd could not parse and ignored, or NULL */
 } UnitBool;
+
+/* Whether the last assignment of a setting was one systemd ignored as unparsable (invalid after
+ * decided; both point into the same UnitConfig, NULL for none). */
+static inline bool unit_setting_ignored_last(const UnitSetting *invalid, const UnitSetting *decided) {
+        return invalid && (!decided || invalid > decided);
+}
 
 typedef struct UnitAddressFamilies {
         bool restricted;                /* anything in effect */
@@ -84,6 +91,7 @@ typedef struct UnitSyscall {
 
 typedef struct UnitModel {
         const UnitConfig *config;
+        unsigned systemd_version;       /* whose semantics (0: the newest known) */
         const char *section;            /* where the settings are read: "Service", "Socket", ... */
 
         /* BPF directives */
@@ -93,8 +101,13 @@ typedef struct UnitModel {
         const UnitSetting *preset_setting;              /* the last non-empty X-BPFTokenPreset= */
         bool has_directives;                            /* any of them is mentioned, whatever the value */
 
+        /* An assignment that makes systemd refuse to load the unit (LoadState=bad-setting), or NULL */
+        const UnitSetting *bad_setting;
+
         /* Credentials */
-        const char *user;               /* User=, NULL if unset */
+        const char *user;               /* User=, NULL if unset; with DynamicUser=yes and no User= the name
+                                         * systemd derives from the unit's ("foo" for foo@x.service) */
+        char *dynamic_user_name;
         UnitBool dynamic_user;
         bool runs_as_root;
 
@@ -105,7 +118,7 @@ typedef struct UnitModel {
 
         /* Namespaces and sandbox */
         UnitPrivateUsers private_users;
-        const UnitSetting *private_users_setting;
+        const UnitSetting *private_users_setting, *private_users_invalid;
         UnitBool private_mounts;
         UnitBool private_network;
         UnitNamespaces delegate_namespaces;     /* systemd >= 258 */
@@ -118,12 +131,12 @@ typedef struct UnitModel {
         /* Control groups */
         UnitBool cgroup_delegate;       /* Delegate=: 1 also for a controller list */
         UnitProtectControlGroups protect_control_groups;
-        const UnitSetting *protect_control_groups_setting;
+        const UnitSetting *protect_control_groups_setting, *protect_control_groups_invalid;
 } UnitModel;
 
-/* Evaluates c (which must outlive the model), reading section (NULL: the one of the unit's type,
- * "Service" for a .service). -ENOMEM only. */
-int unit_model_build(const UnitConfig *c, const char *section, UnitModel *ret);
+/* Evaluates c (which must outlive the model) as systemd_version does (0: the newest known), reading
+ * section (NULL: the one of the unit's type, "Service" for a .service). -ENOMEM only. */
+int unit_model_build(const UnitConfig *c, const char *section, unsigned systemd_version, UnitModel *ret);
 void unit_model_done(UnitModel *m);
 
 /* PrivateUsers= as it takes effect: DelegateNamespaces= (systemd >= 258) implies PrivateUsers=self. */
@@ -139,6 +152,11 @@ bool unit_model_wants_bpf(const UnitModel *m);
  * as 0 (their kind is flagged in ret_unparsed, may be NULL). -ENOMEM only. */
 int unit_model_requested(const UnitModel *m, const BpfNames *names, Delegation *ret, bool ret_unparsed[_BPF_KIND_MAX]);
 
+/* The mask systemd >= 258 makes of a BPFDelegate*= value: comma-separated items, each an exact
+ * CamelCase name of systemd's table (at the bit systemd's table gives it) or "any"; anything else,
+ * a space-separated list included, is ignored (measured on systemd 262). */
+int unit_bpf_list_native_mask(const BpfNames *names, BpfKind kind, const char *value, uint64_t *ret);
+
 /* Splits a setting's value into words at whitespace, with systemd's quoting ("a b" and 'a b' are one
  * word, quotes removed). -ENOMEM only. */
 int unit_value_split(const char *v, char ***ret);
@@ -147,6 +165,8 @@ int unit_value_split(const char *v, char ***ret);
 int unit_caps_format(uint64_t caps, char **ret);
 
 const char *unit_private_users_to_string(UnitPrivateUsers p);
+/* A PrivateUsers= value as systemd_version parses it (0: the newest), -EINVAL if it cannot. */
+int unit_private_users_from_string(const char *v, unsigned systemd_version);
 const char *unit_protect_control_groups_to_string(UnitProtectControlGroups p);
 
 /* Whether InaccessiblePaths= or TemporaryFileSystem= hide path (a directory covering it counts) and

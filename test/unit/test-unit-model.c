@@ -63,7 +63,7 @@ static void fx_load(Fixture *f, const char *name) {
 
         assert_int_equal(unit_search_path(f->root, NULL, &sp), 0);
         assert_int_equal(unit_config_load(sp, name, NULL, &f->config), 0);
-        assert_int_equal(unit_model_build(f->config, NULL, &f->model), 0);
+        assert_int_equal(unit_model_build(f->config, NULL, 0, &f->model), 0);
 }
 
 /* A model of one fragment with the given [Service] body. */
@@ -229,11 +229,28 @@ static void test_private_settings(void **state) {
 
         model_of(&f, "PrivateUsers=yes\nPrivateUsers=\nUser=nobody\nUser=\nDynamicUser=yes\nPrivateMounts=maybe\n"
                  "ProtectControlGroups=strict\nProtectControlGroups=bogus\nPrivateUsers=sometimes\n");
-        assert_int_equal(f.model.private_users, UNIT_PRIVATE_USERS_INVALID);
-        assert_int_equal(f.model.private_mounts.value, -EINVAL);
-        assert_int_equal(f.model.protect_control_groups, UNIT_PROTECT_CGROUPS_INVALID);
-        assert_null(f.model.user);
-        assert_false(f.model.runs_as_root); /* DynamicUser=yes */
+        /* an empty PrivateUsers= is ignored, so is a value systemd cannot parse: yes stays */
+        assert_int_equal(f.model.private_users, UNIT_PRIVATE_USERS_SELF);
+        assert_string_equal(f.model.private_users_invalid->value, "sometimes");
+        assert_int_equal(f.model.private_mounts.value, -1);
+        assert_string_equal(f.model.private_mounts.invalid->value, "maybe");
+        assert_true(unit_setting_ignored_last(f.model.private_mounts.invalid, f.model.private_mounts.setting));
+        assert_int_equal(f.model.protect_control_groups, UNIT_PROTECT_CGROUPS_STRICT);
+        assert_string_equal(f.model.protect_control_groups_invalid->value, "bogus");
+        assert_null(f.model.user); /* an empty User= stays empty, even with DynamicUser=yes */
+        assert_false(f.model.runs_as_root);
+        assert_null(f.model.bad_setting);
+        fixture_done(&f);
+
+        model_of(&f, "DynamicUser=yes\n");
+        assert_string_equal(f.model.user, "t"); /* DynamicUser=yes names the user after the unit */
+        fixture_done(&f);
+        model_of(&f, "DynamicUser=yes\nDynamicUser=\n");
+        assert_non_null(f.model.bad_setting); /* systemd refuses to load the unit */
+        assert_int_equal(f.model.bad_setting->line, 4);
+        fixture_done(&f);
+        model_of(&f, "Delegate=no\nDelegate=\n");
+        assert_int_equal(f.model.cgroup_delegate.value, 1); /* an empty Delegate= is yes */
         fixture_done(&f);
 
         /* DelegateNamespaces= implies PrivateUsers=self from 258 on */
@@ -241,6 +258,50 @@ static void test_private_settings(void **state) {
         assert_int_equal(unit_model_effective_private_users(&f.model, 258), UNIT_PRIVATE_USERS_SELF);
         assert_int_equal(unit_model_effective_private_users(&f.model, 257), UNIT_PRIVATE_USERS_UNSET);
         fixture_done(&f);
+}
+
+/* What differs between systemd versions, as systemctl show reports it (test/e2e scenario model). */
+static void test_versions(void **state) {
+        UnitModel m252 = {}, m257 = {}, m262 = {};
+        Fixture f;
+
+        model_of(&f, "PrivateUsers=identity\nPrivateMounts=yes\nPrivateMounts=\nProtectControlGroups=private\n"
+                 "PrivateNetwork=yes\nPrivateNetwork=\nPrivateNetwork=bogus\n");
+        assert_int_equal(unit_model_build(f.config, NULL, 252, &m252), 0);
+        assert_int_equal(unit_model_build(f.config, NULL, 257, &m257), 0);
+        assert_int_equal(unit_model_build(f.config, NULL, 262, &m262), 0);
+        /* PrivateUsers=identity: 252 cannot parse it */
+        assert_int_equal(m252.private_users, UNIT_PRIVATE_USERS_UNSET);
+        assert_non_null(m252.private_users_invalid);
+        assert_int_equal(m257.private_users, UNIT_PRIVATE_USERS_IDENTITY);
+        /* an empty PrivateMounts= resets from 257 on */
+        assert_int_equal(m252.private_mounts.value, 1);
+        assert_int_equal(m257.private_mounts.value, -1);
+        /* ProtectControlGroups=private from 258 */
+        assert_int_equal(m257.protect_control_groups, UNIT_PROTECT_CGROUPS_UNSET);
+        assert_int_equal(m262.protect_control_groups, UNIT_PROTECT_CGROUPS_PRIVATE);
+        /* an empty PrivateNetwork= and a bad one are ignored everywhere */
+        assert_int_equal(m252.private_network.value, 1);
+        assert_int_equal(m262.private_network.value, 1);
+        unit_model_done(&m252);
+        unit_model_done(&m257);
+        unit_model_done(&m262);
+        fixture_done(&f);
+}
+
+static void test_native_mask(void **state) {
+        uint64_t m = 1;
+
+        /* systemd >= 258 takes comma-separated CamelCase names only: a space-separated list is nothing */
+        assert_int_equal(unit_bpf_list_native_mask(names_builtin, BPF_KIND_PROGRAM,
+                                                   "BPFProgTypeSocketFilter BPFProgTypeKprobe", &m), 0);
+        assert_true(m == 0);
+        assert_int_equal(unit_bpf_list_native_mask(names_builtin, BPF_KIND_COMMAND, "BPFMapCreate,BPFProgLoad", &m), 0);
+        assert_true(m == (UINT64_C(1) << 0 | UINT64_C(1) << 5));
+        assert_int_equal(unit_bpf_list_native_mask(names_builtin, BPF_KIND_COMMAND, "map_create,BPFProgLoad", &m), 0);
+        assert_true(m == UINT64_C(1) << 5);
+        assert_int_equal(unit_bpf_list_native_mask(names_builtin, BPF_KIND_MAP, "any", &m), 0);
+        assert_true(m == UINT64_MAX);
 }
 
 static void test_syscall_filter(void **state) {
@@ -284,8 +345,9 @@ static void test_bpf_directives(void **state) {
         assert_true(unit_model_wants_bpf(&f.model));
         fixture_done(&f);
 
+        /* an empty PrivateBPF= is ignored, as systemd 262 does */
         model_of(&f, "PrivateBPF=yes\nPrivateBPF=\nX-BPFTokenPreset=libbpf\nX-BPFTokenPreset=tracing, libbpf\n");
-        assert_int_equal(f.model.private_bpf.value, -1);
+        assert_int_equal(f.model.private_bpf.value, 1);
         assert_int_equal(strv_length(f.model.presets), 2);
         assert_string_equal(f.model.presets[1], "tracing");
         fixture_done(&f);
@@ -298,7 +360,8 @@ static void test_bpf_directives(void **state) {
         fixture_done(&f);
 
         model_of(&f, "PrivateBPF=maybe\n");
-        assert_int_equal(f.model.private_bpf.value, -EINVAL);
+        assert_int_equal(f.model.private_bpf.value, -1);
+        assert_string_equal(f.model.private_bpf.invalid->value, "maybe");
         fixture_done(&f);
 
         model_of(&f, "");
@@ -418,6 +481,8 @@ int main(void) {
                 cmocka_unit_test(test_address_families),
                 cmocka_unit_test(test_namespaces),
                 cmocka_unit_test(test_private_settings),
+                cmocka_unit_test(test_versions),
+                cmocka_unit_test(test_native_mask),
                 cmocka_unit_test(test_syscall_filter),
                 cmocka_unit_test(test_bpf_directives),
                 cmocka_unit_test(test_requested),
