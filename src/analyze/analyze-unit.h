@@ -84,6 +84,10 @@ typedef struct CheckContext {
         int token_support;      /* 1, 0, negative unknown */
 } CheckContext;
 
+/* verify's check of the unit's effective BPFDelegate*= of one kind (analyze-check-value.c). */
+int unit_bpf_check_value(const UnitBpf *u, const BpfNames *names, BpfKind kind, bool native, bool version_known,
+                         Findings *f);
+
 /* Run every check of 'verify' on the unit (analyze-checks.c). */
 int unit_bpf_check(const UnitBpf *u, const BpfNames *names, const CheckContext *ctx, Findings *f);
 
