@@ -224,8 +224,6 @@ static int check_prerequisites(const CheckInput *in, Findings *f) {
  * assignments of its drop-in other than the commands and the BPFDelegate*= lines it re-states. */
 static int generator_additions(const GeneratorPlan *plan, char **ret) {
         _cleanup_(strv_freep) char **lines = NULL;
-        _cleanup_(freep) char *s = NULL;
-        size_t n = 0;
         int r;
 
         for (const char *p = plan->dropin; p && *p;) {
@@ -237,20 +235,10 @@ static int generator_additions(const GeneratorPlan *plan, char **ret) {
                         r = strv_consume(&lines, strndup(p, len));
                         if (r < 0)
                                 return r;
-                        n += len + 2;
                 }
                 p += len + (p[len] == '\n');
         }
-        s = calloc(1, n + 1);
-        if (!s)
-                return -ENOMEM;
-        for (char **l = lines; l && *l; l++) {
-                if (l != lines)
-                        strcat(s, ", ");
-                strcat(s, *l);
-        }
-        *ret = TAKE_PTR(s);
-        return 0;
+        return strv_join(lines, ", ", ret);
 }
 
 static int check_generator(const CheckInput *in, Findings *f) {

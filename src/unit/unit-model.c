@@ -132,7 +132,9 @@ static const UnitSetting *eval_enum(const UnitModel *m, const char *key, bool em
 
 /* --- capabilities ---------------------------------------------------------------------------- */
 
-static int caps_from_words(const char *v, uint64_t *ret) {
+/* The words of a value, each turned into bits by lookup (0 for a word it does not know, which
+ * systemd ignores with a warning), ORed. */
+static int words_to_mask(const char *v, uint64_t (*lookup)(const char *w), uint64_t *ret) {
         _cleanup_(strv_freep) char **words = NULL;
         uint64_t sum = 0;
         int r;
@@ -140,15 +142,20 @@ static int caps_from_words(const char *v, uint64_t *ret) {
         r = unit_value_split(v, &words);
         if (r < 0)
                 return r;
-        for (char **w = words; *w; w++) {
-                cap_value_t c;
-
-                if (cap_from_name(*w, &c) < 0 || c < 0 || c > 63)
-                        continue; /* systemd ignores unknown names (with a warning) */
-                sum |= UNIT_CAP_BIT(c);
-        }
+        for (char **w = words; *w; w++)
+                sum |= lookup(*w);
         *ret = sum;
         return 0;
+}
+
+static uint64_t cap_bit(const char *w) {
+        cap_value_t c;
+
+        return cap_from_name(w, &c) < 0 || c < 0 || c > 63 ? 0 : UNIT_CAP_BIT(c);
+}
+
+static int caps_from_words(const char *v, uint64_t *ret) {
+        return words_to_mask(v, cap_bit, ret);
 }
 
 /* systemd's config_parse_capability_set(): "" or "~" (no name), or a set still at its initial value, is
@@ -181,8 +188,6 @@ static int eval_capability_set(const UnitModel *m, const char *key, uint64_t ini
 
 int unit_caps_format(uint64_t caps, char **ret) {
         _cleanup_(strv_freep) char **names = NULL;
-        _cleanup_(freep) char *s = NULL;
-        size_t len = 0;
         int r;
 
         for (cap_value_t c = 0; c <= 63; c++) {
@@ -197,18 +202,8 @@ int unit_caps_format(uint64_t caps, char **ret) {
                 cap_free(n);
                 if (r < 0)
                         return r;
-                len += strlen(names[strv_length(names) - 1]) + 1;
         }
-        s = calloc(1, len + 1);
-        if (!s)
-                return -ENOMEM;
-        for (char **n = names; n && *n; n++) {
-                if (n != names)
-                        strcat(s, " ");
-                strcat(s, *n);
-        }
-        *ret = TAKE_PTR(s);
-        return 0;
+        return strv_join(names, " ", ret);
 }
 
 /* --- address families ------------------------------------------------------------------------ */
@@ -273,20 +268,15 @@ static const struct {
         { "time",   0x00000080      }, /* CLONE_NEWTIME */
 };
 
-static int namespace_flags_from_words(const char *v, uint64_t *ret) {
-        _cleanup_(strv_freep) char **words = NULL;
-        uint64_t f = 0;
-        int r;
-
-        r = unit_value_split(v, &words);
-        if (r < 0)
-                return r;
-        for (char **w = words; *w; w++)
-                for (size_t i = 0; i < ELEMENTSOF(namespace_names); i++)
-                        if (streq(*w, namespace_names[i].name))
-                                f |= namespace_names[i].flag;
-        *ret = f;
+static uint64_t namespace_flag(const char *w) {
+        for (size_t i = 0; i < ELEMENTSOF(namespace_names); i++)
+                if (streq(w, namespace_names[i].name))
+                        return namespace_names[i].flag;
         return 0;
+}
+
+static int namespace_flags_from_words(const char *v, uint64_t *ret) {
+        return words_to_mask(v, namespace_flag, ret);
 }
 
 /* RestrictNamespaces= (restrict: yes means none allowed) and DelegateNamespaces= (yes means all but
