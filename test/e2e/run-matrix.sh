@@ -57,7 +57,7 @@ mkdir -p "$results"
 # Every scenario, in the order they run.  Each has a function sc_<name>.
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
                same-user-attacker missing-bit oneshot-execstartpre restart
-               concurrent-delegations untouched analyze model)
+               concurrent-delegations untouched analyze model bpftool-json)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
@@ -507,6 +507,51 @@ w $E/e2e-m-invalid.service "${S}PrivateUsers=yes\nPrivateUsers=bogus\nPrivateNet
                         note "$out"
                 fi
         done
+        return $rc
+}
+
+# bpftoken-analyze's JSON carries bpftool token list's field names for the same facts: where the
+# suite's bpftool has 'token list' (>= 7.6; forky), its output for the unit's bpffs equals
+# bpftoken-analyze mounts' token_info and allowed_* for that instance.
+sc_bpftool-json() {
+        local rc=0 u=e2e-analyze.service out pid i bt ours
+        if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
+                say "bpftoken-analyze is not installed in the container (set BPFTOKEN_DESTDIR)"
+                return 1
+        fi
+        if ! ct_exec bpftool token help 2>&1 | grep -q 'token.*list'; then
+                note "bpftool $(ct_exec bpftool version | head -1) has no 'token list': field names checked in test-analyze.sh only"
+                ct_exec bpftool version >/dev/null 2>&1 || { say "no bpftool in the container"; return 1; }
+                return 0
+        fi
+        mark_unit "$u"
+        ct_exec systemctl start --no-block "$u"
+        for ((i = 0; i < unit_timeout * 5; i++)); do
+                ulog "$u" | grep -q 'holding the program' && break
+                sleep 0.2
+        done
+        pid=$(uprop "$u" MainPID)
+        if [[ -z $pid || $pid == 0 ]]; then
+                say "$u did not start:"
+                ulog "$u" | say_lines
+                return 1
+        fi
+        bt=$(ct_exec nsenter -t "$pid" -m bpftool -j token list 2>&1)
+        ours=$(ct_exec bpftoken-analyze mounts --json=short 2>&1)
+        # Each field as bpftool prints it for the unit's instance must appear as such in ours.
+        local f want
+        for f in token_info allowed_cmds allowed_maps allowed_progs allowed_attachs; do
+                want=$(tr -d ' \n' <<<"$bt" | grep -o "\"$f\":\(\"[^\"]*\"\|\[[^]]*\]\)" | head -1)
+                if [[ -z $want ]]; then
+                        say "bpftool token list printed no $f:" "$bt"
+                        rc=1
+                elif ! grep -q -F "$want" <<<"$(tr -d ' \n' <<<"$ours")"; then
+                        say "bpftoken-analyze mounts lacks $want:" "$ours"
+                        rc=1
+                fi
+        done
+        note "bpftool: $(tr -d '\n' <<<"$bt" | head -c 300)"
+        ct_exec systemctl stop "$u" || true
         return $rc
 }
 
