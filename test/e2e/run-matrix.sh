@@ -379,15 +379,9 @@ sc_concurrent-delegations() {
         return $rc
 }
 
-# bpftoken-analyze inside the container sees the running unit: which implementation serves it,
-# requested against effective delegation, its delegated bpffs and its live token; verify passes the
-# unit and flags a broken file with how to fix it.
-sc_analyze() {
-        local rc=0 u=e2e-analyze.service out i
-        if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
-                say "bpftoken-analyze is not installed in the container (set BPFTOKEN_DESTDIR)"
-                return 1
-        fi
+# start_holder UNIT: start a unit whose program holds its token, and wait until it says so.
+start_holder() {
+        local u=$1 i
         mark_unit "$u"
         ct_exec systemctl start --no-block "$u"
         for ((i = 0; i < unit_timeout * 5; i++)); do
@@ -399,6 +393,18 @@ sc_analyze() {
                 ulog "$u" | say_lines
                 return 1
         fi
+}
+
+# bpftoken-analyze inside the container sees the running unit: which implementation serves it,
+# requested against effective delegation, its delegated bpffs and its live token; verify passes the
+# unit and flags a broken file with how to fix it.
+sc_analyze() {
+        local rc=0 u=e2e-analyze.service out
+        if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
+                say "bpftoken-analyze is not installed in the container (set BPFTOKEN_DESTDIR)"
+                return 1
+        fi
+        start_holder "$u" || return 1
 
         out=$(ct_exec bpftoken-analyze units --json=short 2>&1)
         if ! grep -q "\"unit\":\"$u\",\"implementation\":\"$path\",\"state\":\"active\"" <<<"$out"; then
@@ -514,28 +520,19 @@ w $E/e2e-m-invalid.service "${S}PrivateUsers=yes\nPrivateUsers=bogus\nPrivateNet
 # suite's bpftool has 'token list' (>= 7.6; forky), its output for the unit's bpffs equals
 # bpftoken-analyze mounts' token_info and allowed_* for that instance.
 sc_bpftool-json() {
-        local rc=0 u=e2e-analyze.service out pid i bt ours
+        local rc=0 u=e2e-analyze.service pid bt ours
         if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
                 say "bpftoken-analyze is not installed in the container (set BPFTOKEN_DESTDIR)"
                 return 1
         fi
-        if ! ct_exec bpftool token help 2>&1 | grep -q 'token.*list'; then
+        bt=$(ct_exec bpftool token help 2>&1) || true
+        if ! grep -q 'token.*list' <<<"$bt"; then
                 note "bpftool $(ct_exec bpftool version | head -1) has no 'token list': field names checked in test-analyze.sh only"
                 ct_exec bpftool version >/dev/null 2>&1 || { say "no bpftool in the container"; return 1; }
                 return 0
         fi
-        mark_unit "$u"
-        ct_exec systemctl start --no-block "$u"
-        for ((i = 0; i < unit_timeout * 5; i++)); do
-                ulog "$u" | grep -q 'holding the program' && break
-                sleep 0.2
-        done
+        start_holder "$u" || return 1
         pid=$(uprop "$u" MainPID)
-        if [[ -z $pid || $pid == 0 ]]; then
-                say "$u did not start:"
-                ulog "$u" | say_lines
-                return 1
-        fi
         bt=$(ct_exec nsenter -t "$pid" -m bpftool -j token list 2>&1)
         ours=$(ct_exec bpftoken-analyze mounts --json=short 2>&1)
         # Each field as bpftool prints it for the unit's instance must appear as such in ours.
