@@ -2,18 +2,8 @@
 #include "analyze-attach.h"
 #include "generator-attach.h"
 #include "macro.h"
-#include "parse-util.h"
 
 #define SYSTEMD_VERSION_STRICT 262u /* unknown version: judge by the newest, where the unit owns more */
-
-static bool unit_runs_as_root(const UnitBpf *u) {
-        const UnitSetting *user = unit_last_setting(u->config, u->section, "User");
-        const UnitSetting *dyn = unit_last_setting(u->config, u->section, "DynamicUser");
-
-        if (dyn && parse_boolean(dyn->value) > 0)
-                return false;
-        return !user || isempty(user->value) || streq(user->value, "root") || streq(user->value, "0");
-}
 
 /* What bpftoken-generator decides for this unit about attaching (one implementation: its own). */
 static void plan(const BpfNames *names, const UnitBpf *u, unsigned version, AttachNeeds *ret) {
@@ -22,9 +12,7 @@ static void plan(const BpfNames *names, const UnitBpf *u, unsigned version, Atta
                 .systemd_version = version,
         };
 
-        generator_attach_plan(&ctx, u->config, &u->requested, unit_runs_as_root(u),
-                              unit_caps_setting(u->config, u->section, "CapabilityBoundingSet", UINT64_MAX),
-                              unit_caps_setting(u->config, u->section, "AmbientCapabilities", 0), ret);
+        generator_attach_plan(&ctx, &u->model, &u->requested, ret);
 }
 
 const char *unit_cgroup_unconfined(const BpfNames *names, const UnitBpf *u, int systemd_version) {
@@ -37,8 +25,8 @@ const char *unit_cgroup_unconfined(const BpfNames *names, const UnitBpf *u, int 
 }
 
 int unit_attach_check(const UnitBpf *u, const BpfNames *names, const CheckContext *ctx, Findings *f) {
-        const UnitSetting *pcg = unit_last_setting(u->config, u->section, "ProtectControlGroups");
-        const UnitSetting *pn = unit_last_setting(u->config, u->section, "PrivateNetwork");
+        const UnitSetting *pcg = u->model.protect_control_groups_setting;
+        const UnitSetting *pn = u->model.private_network.setting;
         const char *why;
         AttachNeeds n;
         int r;

@@ -21,6 +21,12 @@
         "BPFDelegateCommands=BPFMapCreate,BPFProgLoad,BPFBtfLoad, BPFDelegateMaps=BPFMapTypeArray, " \
         "BPFDelegatePrograms=BPFProgTypeSocketFilter and BPFDelegateAttachments=any (or X-BPFTokenPreset=libbpf)"
 
+/* What verify says about capabilities for User= units, in the same words: bpftoken-generator grants
+ * them inside the unit's user namespace. */
+#define USER_CAPS_ADVICE(caps) \
+        "for User= units bpftoken-generator grants " caps " inside the unit's user namespace by itself (do " \
+        "not add AmbientCapabilities=" caps " without PrivateUsers=yes: on systemd < 258 it would apply on the host)"
+
 typedef struct Rule {
         const char *id;
         const char *const *patterns;    /* any of these, case-insensitive; NULL: errno only */
@@ -89,7 +95,13 @@ static const Rule rules[] = {
           "kernel then ignores the token), or the program lacks CAP_BPF in its user namespace (some map types "
           "need CAP_NET_ADMIN: sockmap, sockhash, devmap, xskmap).",
           "Add BPFDelegateCommands=BPFMapCreate and the map's type to BPFDelegateMaps= (bpftoken-analyze names "
-          "maps); for User= units AmbientCapabilities=CAP_BPF.", { "map_create" } },
+          "maps); " USER_CAPS_ADVICE("CAP_BPF") ".", { "map_create" } },
+        { "map-create-invalid", p_map, EINVAL,
+          "Creating a map failed with EINVAL: the kernel refused the map's definition (key or value size, "
+          "max_entries, flags, or a map type this kernel does not know). This is not the delegation: a token "
+          "that lacks the command or the type gives EPERM.",
+          "Check the map's definition against the kernel ('bpftoken-analyze names maps' lists the types it "
+          "knows), and the libbpf log above the error.", {} },
         { "verifier", p_verifier, EACCES,
           "The verifier rejected the program (EACCES): this is about the program's code, not the delegation.",
           "Read the verifier log libbpf printed between BEGIN and END PROG LOAD LOG.", {} },
@@ -97,7 +109,7 @@ static const Rule rules[] = {
           "The program uses helpers that need CAP_PERFMON (reading kernel memory, current task) and the "
           "process holds no CAP_PERFMON in its user namespace, or the program type is not delegated.",
           "Delegate the tracing program type and grant CAP_PERFMON inside the namespace "
-          "(AmbientCapabilities=CAP_PERFMON for User= units); see bpftoken-analyze security for what that exposes.",
+          "(" USER_CAPS_ADVICE("CAP_PERFMON") "); see bpftoken-analyze security for what that exposes.",
           {} },
         { "prog-load", p_prog, EPERM,
           "Loading a program failed with EPERM: the token lacks prog_load, the program's type, or its expected "
@@ -105,8 +117,14 @@ static const Rule rules[] = {
           "program lacks CAP_BPF (CAP_PERFMON for tracing, CAP_NET_ADMIN for networking types) in its user "
           "namespace.",
           "Add BPFDelegateCommands=BPFProgLoad, the program type to BPFDelegatePrograms= and its attach type to "
-          "BPFDelegateAttachments= (any is simplest); for User= units add the capabilities to "
-          "AmbientCapabilities=.", { "prog_load", NULL, NULL, NULL } },
+          "BPFDelegateAttachments= (any is simplest); " USER_CAPS_ADVICE("CAP_BPF") ".",
+          { "prog_load", NULL, NULL, NULL } },
+        { "prog-load-invalid", p_prog, EINVAL,
+          "Loading a program failed with EINVAL: the kernel refused the program's attributes (an unknown "
+          "program or expected attach type, bad flags, or BTF it cannot use). This is not the delegation: a token "
+          "that lacks the command or the types gives EPERM.",
+          "Read the verifier and libbpf log; 'bpftoken-analyze names programs' lists the types this kernel knows.",
+          {} },
         { "perf-attach", p_perf, 0,
           "Attaching kprobes, uprobes or tracepoints through perf_event_open() follows the initial namespace's "
           "perf rules (kernel.perf_event_paranoid, CAP_PERFMON on the host): a token does not help there.",
@@ -141,7 +159,7 @@ static const struct {
           "command or type (the kernel then ignores the token and applies the host's rules), or CAP_BPF, "
           "CAP_PERFMON or CAP_NET_ADMIN is missing inside the namespace.",
           "Run 'bpftoken-analyze tokens' or 'status UNIT' to see the delegated masks, and add the missing command, "
-          "map type, program type and attach type; for User= units add AmbientCapabilities=CAP_BPF." },
+          "map type, program type and attach type; " USER_CAPS_ADVICE("CAP_BPF") "." },
         { ENOENT, NULL, NULL },
         { EOPNOTSUPP, NULL, NULL },
         { EINVAL,
@@ -336,32 +354,11 @@ static json_object *missing_to_json(const Rule *rule) {
         return o;
 }
 
-int verb_explain(int argc, char *argv[]) {
-        _cleanup_(freep) char *text = NULL;
+/* One input's answers: printed, or as a JSON object added to all (an array) or printed alone. */
+static int explain_one(const char *text, json_object *all, bool first) {
         _cleanup_(freep) Explanation *l = NULL;
-        size_t n = 0, len = 0;
+        size_t n = 0;
         int error, r;
-
-        if (argc < 2)
-                return log_error_errno(-EINVAL, "The 'explain' verb needs an errno, a message, or '-' to read stdin.");
-
-        if (argc == 2 && streq(argv[1], "-")) {
-                r = read_stdin(&text);
-                if (r < 0)
-                        return log_error_errno(r, "Failed to read standard input: %m");
-        } else {
-                for (int i = 1; i < argc; i++)
-                        len += strlen(argv[i]) + 1;
-                text = malloc(len + 1);
-                if (!text)
-                        return log_oom();
-                text[0] = '\0';
-                for (int i = 1; i < argc; i++) {
-                        if (i > 1)
-                                strcat(text, " ");
-                        strcat(text, argv[i]);
-                }
-        }
 
         /* A bare errno ("EPERM", "1", "-1", "Operation not permitted") or free text. */
         error = errno_from_string(text);
@@ -380,6 +377,7 @@ int verb_explain(int argc, char *argv[]) {
                         json_object_put(a);
                         return log_oom();
                 }
+                json_object_object_add(o, "input", json_object_new_string(text));
                 json_object_object_add(o, "errno", error > 0 ? json_object_new_int(error) : NULL);
                 json_object_object_add(o, "errno_name",
                                        error > 0 && errno_to_name(error) ? json_object_new_string(errno_to_name(error)) : NULL);
@@ -393,12 +391,18 @@ int verb_explain(int argc, char *argv[]) {
                         json_object_array_add(a, x);
                 }
                 json_object_object_add(o, "explanations", a);
+                if (all)
+                        return json_object_array_add(all, o) < 0 ? log_oom() : 0;
                 return json_print(o);
         }
 
         pager_open();
+        if (!first)
+                printf("\n");
         if (error > 0)
-                printf("Error: %s (%s)\n\n", errno_to_name(error) ?: "?", strerror(error));
+                printf("%s (%s)\n\n", errno_to_name(error) ?: "?", strerror(error));
+        else if (!first || all)
+                printf("%s\n\n", text);
         if (n == 0) {
                 printf("Nothing in this message points at BPF token delegation.\n");
                 return 0;
@@ -410,4 +414,56 @@ int verb_explain(int argc, char *argv[]) {
                 printf("What to change: %s\n", l[i].fix);
         }
         return 0;
+}
+
+/* Several arguments that are each an errno ("EACCES EPERM") are several inputs; anything else is one
+ * message the shell split into words. */
+static bool arguments_are_errnos(int argc, char *argv[]) {
+        for (int i = 1; i < argc; i++)
+                if (errno_from_string(argv[i]) < 0)
+                        return false;
+        return argc > 2;
+}
+
+int verb_explain(int argc, char *argv[]) {
+        _cleanup_(json_object_putp) json_object *all = NULL;
+        _cleanup_(freep) char *text = NULL;
+        size_t len = 0;
+        int r;
+
+        if (argc < 2)
+                return log_usage_error("The 'explain' verb needs an errno, a message, or '-' to read stdin.");
+
+        if (arguments_are_errnos(argc, argv)) {
+                if (arg_json != TABLE_JSON_OFF) {
+                        all = json_object_new_array();
+                        if (!all)
+                                return log_oom();
+                }
+                for (int i = 1; i < argc; i++) {
+                        r = explain_one(argv[i], all, i == 1);
+                        if (r < 0)
+                                return r;
+                }
+                return all ? json_print(TAKE_PTR(all)) : 0;
+        }
+
+        if (argc == 2 && streq(argv[1], "-")) {
+                r = read_stdin(&text);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to read standard input: %m");
+        } else {
+                for (int i = 1; i < argc; i++)
+                        len += strlen(argv[i]) + 1;
+                text = malloc(len + 1);
+                if (!text)
+                        return log_oom();
+                text[0] = '\0';
+                for (int i = 1; i < argc; i++) {
+                        if (i > 1)
+                                strcat(text, " ");
+                        strcat(text, argv[i]);
+                }
+        }
+        return explain_one(text, NULL, true);
 }

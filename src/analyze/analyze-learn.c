@@ -23,6 +23,7 @@
 #include "macro.h"
 #include "monitor-events.h"
 #include "strv.h"
+#include "unit-name.h"
 
 #define LEARN_CALLS_MAX 4096
 #define LEARN_UNIT_DEFAULT_USEC (30 * UINT64_C(1000000))
@@ -380,15 +381,17 @@ static int learn_unit(Monitor *m, const BpfNames *names, const MonitorArgs *a, c
 
         if (!systemd_is_running())
                 return log_error_errno(-EHOSTDOWN, "'learn UNIT' needs systemd as PID 1; use 'learn -- COMMAND' instead.");
-        if (asprintf(&unit, "%s%s", arg, strchr(arg, '.') ? "" : ".service") < 0)
-                return log_oom();
+        r = unit_name_from_argument(arg, &unit);
+        if (r < 0)
+                return log_error_errno(r, "'%s' is not a valid unit name: write NAME.service (or NAME, which means "
+                                       "NAME.service).", arg);
         run.unit = unit;
         {
                 _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
 
-                r = unit_bpf_load(names, arg_root, unit, &u);
+                r = analyze_load_unit(names, unit, false, &u);
                 if (r < 0)
-                        return log_error_errno(r, "Failed to load the unit %s: %m", unit);
+                        return r;
         }
         r = unit_active_state(unit, &state);
         if (r < 0)

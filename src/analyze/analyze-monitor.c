@@ -309,7 +309,7 @@ static const char *event_delegation(const MonitorContext *c, const MonitorEvent 
         if (unit) {
                 _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
 
-                if (unit_bpf_load(c->names, arg_root, unit, &u) >= 0 && unit_bpf_wanted(u)) {
+                if (unit_bpf_load(c->names, arg_root, unit, 0, NULL, &u) >= 0 && unit_bpf_wanted(u)) {
                         *ret = u->requested;
                         return "unit";
                 }

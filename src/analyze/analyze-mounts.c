@@ -12,6 +12,7 @@ static const char *const mount_headers[] = {
         "COMMANDS", "MAPS", "PROGRAMS", "ATTACHMENTS",
         /* JSON only */
         "MNTNS ID", "COMMAND", "PROCESSES", "DEVICE", "MOUNT POINTS", "MOUNT IDS", "DELEGATED", "OPTIONS",
+        "TOKEN INFO", "ALLOWED CMDS", "ALLOWED MAPS", "ALLOWED PROGS", "ALLOWED ATTACHS",
         NULL
 };
 
@@ -19,7 +20,8 @@ enum {
         COL_MNTNS, COL_USERNS, COL_OWNER, COL_PID, COL_UNIT, COL_MOUNT_POINT,
         COL_COMMANDS, COL_MAPS, COL_PROGRAMS, COL_ATTACHMENTS,
         COL_MNTNS_ID, COL_COMMAND, COL_PROCESSES, COL_DEVICE, COL_MOUNT_POINTS, COL_MOUNT_IDS, COL_DELEGATED,
-        COL_OPTIONS,
+        COL_OPTIONS, COL_TOKEN_INFO, COL_ALLOWED_CMDS,
+        _COL_MAX = COL_ALLOWED_CMDS + _BPF_KIND_MAX,
 };
 
 static int add_mount_row(Table *t, const BpfNames *names, const MountEntry *e) {
@@ -60,6 +62,10 @@ static int add_mount_row(Table *t, const BpfNames *names, const MountEntry *e) {
                 r = table_add_boolean(t, e->delegated);
         if (r >= 0)
                 r = table_add_string(t, e->super_options);
+        if (r >= 0)
+                r = table_add_string(t, e->n_mounts > 0 ? e->mount_points[0] : NULL);
+        for (BpfKind k = 0; r >= 0 && k < _BPF_KIND_MAX; k++)
+                r = table_add_bpftool_allowed(t, names, k, e->delegation.masks[k], e->delegation.any[k]);
         return r;
 }
 
@@ -95,8 +101,9 @@ int verb_mounts(int argc, char *argv[]) {
                 mount_scan_done(&s);
                 return log_oom();
         }
-        for (size_t c = COL_MNTNS_ID; c <= COL_OPTIONS; c++)
+        for (size_t c = COL_MNTNS_ID; c < _COL_MAX; c++)
                 (void) table_set_hidden(t, c, true);
+        (void) table_set_bpftool_keys(t, COL_TOKEN_INFO, COL_ALLOWED_CMDS);
         (void) table_set_json_key(t, COL_OWNER, "userns_owner");
         (void) table_set_json_key(t, COL_MOUNT_POINT, "mount_point");
 

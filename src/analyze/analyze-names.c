@@ -92,6 +92,32 @@ static int add_kind(Table *t, const BpfNames *names, const BpfNames *builtin, Bp
         return r;
 }
 
+static bool name_known(const BpfNames *names, BpfKind only, const char *name) {
+        unsigned bit;
+
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                if ((only < 0 || k == only) && bpf_names_lookup(names, k, name, &bit) >= 0)
+                        return true;
+        return false;
+}
+
+/* A NAME argument that no kind (or not the one asked for) knows: one error with suggestions. */
+static int log_unknown_name(const BpfNames *names, BpfKind only, const char *name) {
+        const char *sugg[3];
+        char hint[256] = "";
+        size_t n = 0;
+
+        for (BpfKind k = 0; k < _BPF_KIND_MAX && n == 0; k++)
+                if (only < 0 || k == only)
+                        n = bpf_names_suggest(names, k, name, sugg, ELEMENTSOF(sugg));
+        for (size_t i = 0; i < n; i++)
+                snprintf(hint + strlen(hint), sizeof hint - strlen(hint), "%s'%s'",
+                         i == 0 ? " Did you mean " : (i + 1 == n ? " or " : ", "), sugg[i]);
+        return log_error_errno(-ENOENT, "No %s is called '%s'.%s%s Run 'bpftoken-analyze names%s%s' for the full list.",
+                               only >= 0 ? bpf_kind_noun(only) : "command, map, program or attach type", name, hint,
+                               n > 0 ? "?" : "", only >= 0 ? " " : "", only >= 0 ? bpf_kind_to_string(only) : "");
+}
+
 int verb_names(int argc, char *argv[]) {
         _cleanup_(table_freep) Table *t = NULL;
         _cleanup_(bpf_names_freep) BpfNames *builtin = NULL;
@@ -102,7 +128,7 @@ int verb_names(int argc, char *argv[]) {
         if (argc >= 2) {
                 only = bpf_kind_from_string(argv[1]);
                 if (only < 0)
-                        return log_error_errno(-EINVAL, "Unknown kind '%s': use commands, maps, programs or attachments.",
+                        return log_usage_error("Unknown kind '%s': use commands, maps, programs or attachments.",
                                                argv[1]);
         }
 
@@ -112,6 +138,11 @@ int verb_names(int argc, char *argv[]) {
         r = bpf_names_new_builtin(&builtin);
         if (r < 0)
                 return log_oom();
+        for (int i = 2; i < argc; i++)
+                if (!name_known(names, only, argv[i]) && !name_known(builtin, only, argv[i]))
+                        r = log_unknown_name(names, only, argv[i]);
+        if (r < 0)
+                return r;
 
         if (bpf_names_source(names) != BPF_NAMES_SOURCE_BTF)
                 log_warning("The kernel's BTF (/sys/kernel/btf/vmlinux) is not readable: showing the built-in table, "

@@ -382,7 +382,7 @@ int verb_probe(int argc, char *argv[]) {
         int r;
 
         if (argc > 1)
-                return log_error_errno(-EINVAL, "The 'probe' verb takes no arguments.");
+                return log_usage_error("The 'probe' verb takes no arguments.");
 
         r = probe_kernel(&rows);
         if (r >= 0)

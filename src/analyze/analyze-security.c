@@ -13,6 +13,7 @@
 #include "analyze.h"
 #include "log.h"
 #include "macro.h"
+#include "terminal-util.h"
 
 typedef struct Category {
         BpfKind kind;
@@ -325,6 +326,31 @@ static const char *exposure_level(double e) {
                e < 7.5 ? "EXPOSED" : "UNSAFE";
 }
 
+static const char *exposure_color(double e) {
+        return e < 3.0 ? ANSI_HIGHLIGHT_GREEN : e < 5.0 ? ANSI_HIGHLIGHT_YELLOW : ANSI_HIGHLIGHT_RED;
+}
+
+static bool above_threshold = false;
+
+/* A number as printed: one decimal, and in JSON the same digits. */
+static json_object *json_tenths(double v) {
+        char buf[32];
+
+        snprintf(buf, sizeof buf, "%.1f", v);
+        return json_object_new_double_s(strtod(buf, NULL), buf);
+}
+
+/* Overall exposure above --threshold= (compared in tenths, as printed). */
+static void check_threshold(const char *unit, double overall) {
+        unsigned tenths = (unsigned) (overall * 10.0 + 0.5);
+
+        if (tenths <= arg_threshold)
+                return;
+        above_threshold = true;
+        log_error("Overall BPF exposure level for %s (%.1f) is above the threshold %u.%u (--threshold=%u).", unit,
+                  overall, arg_threshold / 10, arg_threshold % 10, arg_threshold);
+}
+
 static int security_one(const BpfNames *names, const char *arg, json_object *all, bool first) {
         _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
         _cleanup_(table_freep) Table *t = NULL;
@@ -335,7 +361,7 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
 
         if (!first && !all)
                 printf("\n");
-        r = analyze_load_unit(names, arg, &u);
+        r = analyze_load_unit(names, arg, true, &u);
         if (r < 0)
                 return r;
 
@@ -353,6 +379,7 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
         if (n > 1)
                 qsort(items, n, sizeof *items, compare_items);
         overall = overall_exposure(items, n);
+        check_threshold(u->config->name, overall);
 
         if (all) {
                 json_object *o = json_object_new_object(), *a = json_object_new_array();
@@ -364,7 +391,7 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
                         return log_oom();
                 }
                 json_object_object_add(o, "unit", json_object_new_string(u->config->name));
-                json_object_object_add(o, "exposure", json_object_new_double(overall));
+                json_object_object_add(o, "exposure", json_tenths(overall));
                 json_object_object_add(o, "level", json_object_new_string(exposure_level(overall)));
                 json_object_object_add(o, "private_bpf", json_object_new_boolean(u->private_bpf == 1));
                 for (size_t i = 0; i < n; i++) {
@@ -378,7 +405,7 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
                         json_object_object_add(x, "summary", json_object_new_string(items[i].summary));
                         json_object_object_add(x, "description", json_object_new_string(items[i].description));
                         json_object_object_add(x, "usable", json_object_new_boolean(!items[i].unusable));
-                        json_object_object_add(x, "exposure", json_object_new_double(items[i].exposure));
+                        json_object_object_add(x, "exposure", json_tenths(items[i].exposure));
                         json_object_array_add(a, x);
                 }
                 json_object_object_add(o, "items", a);
@@ -416,13 +443,19 @@ static int security_one(const BpfNames *names, const char *arg, json_object *all
                 printf("\n");
         } else
                 printf("%s delegates no BPF.\n\n", u->config->name);
-        printf("\xe2\x86\x92 Overall BPF exposure level for %s: %.1f %s\n", u->config->name, overall,
-               exposure_level(overall));
+        printf("\xe2\x86\x92 Overall BPF exposure level for %s: %s%.1f %s%s\n", u->config->name,
+               ansi(exposure_color(overall)), overall, exposure_level(overall), ansi(ANSI_NORMAL));
         return 0;
 }
 
 int verb_security(int argc, char *argv[]) {
+        int r;
+
         if (argc < 2)
-                return log_error_errno(-EINVAL, "The 'security' verb needs at least one unit file or unit name.");
-        return analyze_for_each_argument(argc, argv, security_one);
+                return log_usage_error("The 'security' verb needs at least one unit file or unit name.");
+
+        r = analyze_for_each_argument(argc, argv, security_one);
+        if (r < 0)
+                return r;
+        return above_threshold ? ANALYZE_EXIT_FINDINGS : 0;
 }

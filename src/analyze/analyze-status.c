@@ -13,6 +13,7 @@
 
 #include "analyze-monitor.h"
 #include "analyze-scan.h"
+#include "analyze-policy.h"
 #include "analyze-unit.h"
 #include "analyze.h"
 #include "log.h"
@@ -76,6 +77,29 @@ static bool mount_entry_at_bpffs(const MountEntry *e) {
         return false;
 }
 
+static bool status_errors = false;
+
+/* An administrator policy file for the unit that the publisher ignores (it does not parse): an error,
+ * not "no BPF delegation". */
+static int add_policy_findings(const BpfNames *names, const char *unit, Findings *f) {
+        _cleanup_(policy_files_done) PolicyFiles l = {};
+        const PolicyFileState *pf;
+        int r;
+
+        r = policy_files_scan(names, arg_root, &l);
+        if (r < 0)
+                return r;
+        for (size_t iter = 0; (pf = policy_files_for_unit(&l, unit, &iter)); ) {
+                if (pf->error >= 0)
+                        continue;
+                findings_drop(f, "no-delegation");
+                r = policy_file_check(pf, f);
+                if (r < 0)
+                        return r;
+        }
+        return 0;
+}
+
 static int status_one(const BpfNames *names, const char *arg, json_object *all, bool first) {
         _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
         _cleanup_(table_freep) Table *dt = NULL, *tt = NULL;
@@ -92,7 +116,7 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
         size_t n_pids = 0;
         int version = -1, r, have_decision;
 
-        r = analyze_load_unit(names, arg, &u);
+        r = analyze_load_unit(names, arg, false, &u);
         if (r < 0)
                 return r;
         name = u->config->name;
@@ -102,8 +126,12 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
         (void) unit_active_state(name, &state);
 
         r = unit_bpf_check(u, names, &ctx, &f);
+        if (r >= 0)
+                r = add_policy_findings(names, name, &f);
         if (r < 0)
                 return log_oom();
+        if (findings_count(&f, SEVERITY_ERROR) > 0)
+                status_errors = true;
 
         r = scan_unit_pids(name, &pids, &n_pids);
         if (r < 0) {
@@ -297,14 +325,8 @@ static int status_one(const BpfNames *names, const char *arg, json_object *all, 
                 print_recent_refusals(refusals);
                 if (f.n > 0)
                         printf("\n");
-                for (size_t i = 0; i < f.n; i++) {
-                        const Finding *x = &f.list[i];
-
-                        if (x->file && x->line > 0)
-                                printf("%s %s:%u: %s\n", severity_to_string(x->severity), x->file, x->line, x->message);
-                        else
-                                printf("%s: %s\n", severity_to_string(x->severity), x->message);
-                }
+                for (size_t i = 0; i < f.n; i++)
+                        finding_print(&f.list[i], stdout);
         }
         r = 0;
         goto finish;
@@ -329,9 +351,12 @@ int verb_status(int argc, char *argv[]) {
         int r;
 
         if (argc < 2)
-                return log_error_errno(-EINVAL, "The 'status' verb needs at least one unit name.");
+                return log_usage_error("The 'status' verb needs at least one unit name.");
         r = require_root("status");
         if (r < 0)
                 return r;
-        return analyze_for_each_argument(argc, argv, status_one);
+        r = analyze_for_each_argument(argc, argv, status_one);
+        if (r < 0)
+                return r;
+        return status_errors ? ANALYZE_EXIT_FINDINGS : 0;
 }

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <ctype.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "analyze.h"
+#include "systemd-version.h"
 #include "bpf-token-uapi.h"
 #include "log.h"
 #include "macro.h"
@@ -21,6 +23,8 @@ TableJsonMode arg_json = TABLE_JSON_OFF;
 bool arg_legend = true;
 bool arg_pager = true;
 bool arg_all = false;
+bool arg_policy = false;
+unsigned arg_threshold = 100;
 int arg_systemd_version = -1;
 int arg_token_support = -1;
 const char *arg_root = NULL;
@@ -134,11 +138,28 @@ int analyze_print_table(Table *t) {
         return 0;
 }
 
+static bool usage_error = false;
+
+int log_usage_error(const char *fmt, ...) {
+        char msg[1024];
+        va_list ap;
+
+        usage_error = true;
+        va_start(ap, fmt);
+        (void) vsnprintf(msg, sizeof msg, fmt, ap);
+        va_end(ap);
+        return log_error_errno(-EINVAL, "%s", msg);
+}
+
+bool analyze_usage_error(void) {
+        return usage_error;
+}
+
 int analyze_scan_prepare(const char *verb, int argc, const BpfNames **ret_names) {
         int r;
 
         if (argc > 1)
-                return log_error_errno(-EINVAL, "The '%s' verb takes no arguments.", verb);
+                return log_usage_error("The '%s' verb takes no arguments.", verb);
         r = require_root(verb);
         if (r < 0)
                 return r;
@@ -176,106 +197,6 @@ int analyze_for_each_argument(int argc, char *argv[], AnalyzeOneFunc one) {
         return failed ? -ENOENT : 0;
 }
 
-static int parse_version_prefix(const char *s, int *ret) {
-        long v = 0;
-
-        if (!s || !isdigit((unsigned char) *s))
-                return -EINVAL;
-        while (isdigit((unsigned char) *s)) {
-                v = v * 10 + (*s - '0');
-                if (v > 100000)
-                        return -ERANGE;
-                s++;
-        }
-        *ret = (int) v;
-        return 0;
-}
-
-static int systemd_version_from_library(int *ret) {
-        static const char *const patterns[] = {
-                "/usr/lib/systemd/libsystemd-shared-*.so",
-                "/lib/systemd/libsystemd-shared-*.so",
-                "/usr/lib/*-linux-gnu*/systemd/libsystemd-shared-*.so",
-                "/usr/lib64/systemd/libsystemd-shared-*.so",
-        };
-        int best = -1;
-
-        for (size_t i = 0; i < ELEMENTSOF(patterns); i++) {
-                char pattern[PATH_MAX];
-                glob_t g = {};
-
-                snprintf(pattern, sizeof pattern, "%s%s", arg_root ?: "", patterns[i]);
-                if (glob(pattern, GLOB_NOSORT, NULL, &g) != 0) {
-                        globfree(&g);
-                        continue;
-                }
-                for (size_t j = 0; j < g.gl_pathc; j++) {
-                        const char *b = strrchr(g.gl_pathv[j], '/');
-                        const char *v = b ? startswith(b + 1, "libsystemd-shared-") : NULL;
-                        int n;
-
-                        if (v && parse_version_prefix(v, &n) >= 0 && n > best)
-                                best = n;
-                }
-                globfree(&g);
-        }
-        if (best < 0)
-                return -ENOENT;
-        *ret = best;
-        return 0;
-}
-
-static int systemd_version_from_binary(int *ret) {
-        _cleanup_(fclosep) FILE *f = NULL;
-        char line[256];
-        int fds[2], status = 0, r = -ENOENT;
-        pid_t pid;
-
-        if (arg_root)
-                return -ENOENT;
-        if (access("/usr/lib/systemd/systemd", X_OK) < 0)
-                return -ENOENT;
-        if (pipe2(fds, O_CLOEXEC) < 0)
-                return -errno;
-
-        pid = fork();
-        if (pid < 0) {
-                close(fds[0]);
-                close(fds[1]);
-                return -errno;
-        }
-        if (pid == 0) {
-                int null = open("/dev/null", O_RDWR|O_CLOEXEC);
-
-                if (dup2(fds[1], STDOUT_FILENO) < 0)
-                        _exit(EXIT_FAILURE);
-                if (null >= 0) {
-                        (void) dup2(null, STDIN_FILENO);
-                        (void) dup2(null, STDERR_FILENO);
-                }
-                execl("/usr/lib/systemd/systemd", "systemd", "--version", (char *) NULL);
-                _exit(EXIT_FAILURE);
-        }
-        close(fds[1]);
-        f = fdopen(fds[0], "re");
-        if (!f) {
-                close(fds[0]);
-                (void) waitpid(pid, NULL, 0);
-                return -ENOMEM;
-        }
-        if (fgets(line, sizeof line, f)) {
-                const char *v = startswith(line, "systemd ");
-                int n;
-
-                if (v && parse_version_prefix(v, &n) >= 0) {
-                        *ret = n;
-                        r = 0;
-                }
-        }
-        (void) waitpid(pid, &status, 0);
-        return r;
-}
-
 int systemd_version(int *ret, const char **ret_source) {
         static int cached = -1;
         static const char *cached_source = NULL;
@@ -288,17 +209,12 @@ int systemd_version(int *ret, const char **ret_source) {
                 return 0;
         }
         if (cached < 0) {
-                r = systemd_version_from_library(&cached);
-                if (r >= 0)
-                        cached_source = "libsystemd-shared";
-                else {
-                        r = systemd_version_from_binary(&cached);
-                        if (r < 0) {
-                                cached = -1;
-                                return -ENOENT;
-                        }
-                        cached_source = "systemd --version";
-                }
+                unsigned v;
+
+                r = systemd_version_detect(arg_root, &v, &cached_source);
+                if (r < 0)
+                        return -ENOENT;
+                cached = (int) v;
         }
         *ret = cached;
         if (ret_source)
@@ -453,32 +369,15 @@ json_object *mask_to_json(const BpfNames *names, BpfKind kind, uint64_t mask, bo
         return o;
 }
 
-static const struct {
-        const char *name;
-        int error;
-} errno_names[] = {
-        { "EPERM", EPERM },         { "ENOENT", ENOENT },       { "ESRCH", ESRCH },
-        { "EINTR", EINTR },         { "EIO", EIO },             { "ENXIO", ENXIO },
-        { "E2BIG", E2BIG },         { "EBADF", EBADF },         { "EAGAIN", EAGAIN },
-        { "ENOMEM", ENOMEM },       { "EACCES", EACCES },       { "EFAULT", EFAULT },
-        { "EBUSY", EBUSY },         { "EEXIST", EEXIST },       { "EXDEV", EXDEV },
-        { "ENODEV", ENODEV },       { "ENOTDIR", ENOTDIR },     { "EISDIR", EISDIR },
-        { "EINVAL", EINVAL },       { "EMFILE", EMFILE },       { "ENOSPC", ENOSPC },
-        { "EROFS", EROFS },         { "ERANGE", ERANGE },       { "ENOSYS", ENOSYS },
-        { "ELOOP", ELOOP },         { "EOPNOTSUPP", EOPNOTSUPP }, { "ENOTSUP", EOPNOTSUPP },
-        { "EPROTO", EPROTO },       { "ENOTCONN", ENOTCONN },   { "ECONNREFUSED", ECONNREFUSED },
-        { "ENOTTY", ENOTTY },       { "E2BIG", E2BIG },         { "ENOTSOCK", ENOTSOCK },
-        { "ENOMSG", ENOMSG },       { "EBADMSG", EBADMSG },     { "ETIMEDOUT", ETIMEDOUT },
-        { "EMEDIUMTYPE", EMEDIUMTYPE },
-};
+/* Errno names from glibc (strerrorname_np(), glibc >= 2.32), which replaced a hand-written table. */
+#define ERRNO_MAX 4095
 
 const char *errno_to_name(int error) {
         if (error < 0)
                 error = -error;
-        for (size_t i = 0; i < ELEMENTSOF(errno_names); i++)
-                if (errno_names[i].error == error)
-                        return errno_names[i].name;
-        return NULL;
+        if (error == 0 || error > ERRNO_MAX)
+                return NULL;
+        return strerrorname_np(error);
 }
 
 int errno_from_string(const char *s) {
@@ -488,9 +387,14 @@ int errno_from_string(const char *s) {
         if (isempty(s))
                 return -EINVAL;
 
-        for (size_t i = 0; i < ELEMENTSOF(errno_names); i++)
-                if (strcaseeq(s, errno_names[i].name))
-                        return errno_names[i].error;
+        if (strcaseeq(s, "ENOTSUP"))
+                return EOPNOTSUPP;
+        for (int e = 1; e <= ERRNO_MAX; e++) {
+                const char *n = strerrorname_np(e);
+
+                if (n && strcaseeq(s, n))
+                        return e;
+        }
 
         errno = 0;
         v = strtol(s, &end, 10);
@@ -502,6 +406,46 @@ int errno_from_string(const char *s) {
                         return e;
 
         return -EINVAL;
+}
+
+static const char *const bpftool_keys[_BPF_KIND_MAX] = {
+        [BPF_KIND_COMMAND]    = "allowed_cmds",
+        [BPF_KIND_MAP]        = "allowed_maps",
+        [BPF_KIND_PROGRAM]    = "allowed_progs",
+        [BPF_KIND_ATTACHMENT] = "allowed_attachs",
+};
+
+int table_set_bpftool_keys(Table *t, size_t token_info_column, size_t first_allowed_column) {
+        int r;
+
+        r = table_set_json_key(t, token_info_column, "token_info");
+        for (BpfKind k = 0; r >= 0 && k < _BPF_KIND_MAX; k++)
+                r = table_set_json_key(t, first_allowed_column + (size_t) k, bpftool_keys[k]);
+        return r;
+}
+
+int table_add_bpftool_allowed(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any) {
+        json_object *a = json_object_new_array();
+
+        if (!a)
+                return -ENOMEM;
+        if (any || mask == DELEGATION_ANY)
+                json_object_array_add(a, json_object_new_string("any"));
+        else
+                for (unsigned bit = 0; bit < 64; bit++) {
+                        const char *n;
+                        char num[16];
+
+                        if (!(mask & (UINT64_C(1) << bit)))
+                                continue;
+                        n = bpf_names_kernel(names, kind, bit);
+                        if (!n) {
+                                snprintf(num, sizeof num, "%u", bit);
+                                n = num;
+                        }
+                        json_object_array_add(a, json_object_new_string(n));
+                }
+        return table_add_json(t, NULL, a);
 }
 
 int table_add_mask_brief(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present,

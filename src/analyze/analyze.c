@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <getopt.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "analyze-monitor.h"
 #include "analyze.h"
@@ -9,7 +11,7 @@
 #include "log.h"
 #include "macro.h"
 
-/* 1 is reserved for "verify found errors". */
+/* 1: a check failed, a unit is unknown, or anything else went wrong; 2: a usage error only. */
 #define EXIT_USAGE 2
 
 static const struct {
@@ -27,6 +29,9 @@ static const struct {
         { "explain",  verb_explain  },
         { "monitor",  verb_monitor  },
         { "learn",    verb_learn    },
+        /* not in --help: for debugging and the golden test against systemd (bpftoken-analyze(1)) */
+        { "model",         verb_model         },
+        { "model-compare", verb_model_compare },
 };
 
 static int help(void) {
@@ -41,7 +46,8 @@ static int help(void) {
                "  status UNIT...           Requested against effective delegation, live tokens, warnings\n"
                "  mounts                   List delegated bpffs instances in all mount namespaces\n"
                "  tokens                   List live BPF token file descriptors of all processes\n"
-               "  verify FILE|UNIT...      Check units' BPF delegation settings\n"
+               "  verify FILE|UNIT|POLICY.conf...\n"
+               "                           Check units' BPF delegation settings and policy files\n"
                "  security FILE|UNIT...    Assess what a unit's BPF delegation exposes\n"
                "  probe                    Show what this kernel and host support\n"
                "  explain ERRNO|MESSAGE... Explain an error a BPF program printed ('-': read stdin)\n"
@@ -64,6 +70,9 @@ static int help(void) {
                "                           Assume the kernel does (not) support BPF tokens\n"
                "     --root=PATH           Read unit files below PATH\n"
                "     --btf=PATH            Read BPF names from this BTF file, not the running kernel's\n"
+               "     --policy              verify: also check every policy file the publisher reads\n"
+               "     --threshold=N         security: exit 1 if a unit's exposure level times ten exceeds N\n"
+               "                           (0..100, default 100)\n"
                "\n"
                "See the bpftoken-analyze(1) man page for details.\n",
                program_invocation_short_name);
@@ -81,6 +90,8 @@ static int parse_options(int argc, char *argv[], bool stop_at_verb) {
                 ARG_TOKEN_SUPPORT,
                 ARG_ROOT,
                 ARG_BTF,
+                ARG_POLICY,
+                ARG_THRESHOLD,
         };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
@@ -93,6 +104,8 @@ static int parse_options(int argc, char *argv[], bool stop_at_verb) {
                 { "token-support",   required_argument, NULL, ARG_TOKEN_SUPPORT   },
                 { "root",            required_argument, NULL, ARG_ROOT            },
                 { "btf",             required_argument, NULL, ARG_BTF             },
+                { "policy",          no_argument,       NULL, ARG_POLICY          },
+                { "threshold",       required_argument, NULL, ARG_THRESHOLD       },
                 {}
         };
         int c;
@@ -152,6 +165,21 @@ static int parse_options(int argc, char *argv[], bool stop_at_verb) {
                 case ARG_BTF:
                         arg_btf = optarg;
                         break;
+                case ARG_POLICY:
+                        arg_policy = true;
+                        break;
+                case ARG_THRESHOLD: {
+                        char *end;
+                        long v;
+
+                        errno = 0;
+                        v = strtol(optarg, &end, 10);
+                        if (errno != 0 || end == optarg || *end != '\0' || v < 0 || v > 100)
+                                return log_error_errno(-EINVAL, "Invalid --threshold= value '%s': expected a number "
+                                                       "from 0 to 100 (the exposure level times ten).", optarg);
+                        arg_threshold = (unsigned) v;
+                        break;
+                }
                 case '?':
                         return -EINVAL;
                 default:
@@ -197,6 +225,8 @@ int main(int argc, char *argv[]) {
         int r, verb_argc;
 
         log_setup("bpftoken-analyze", LOG_TARGET_STDERR);
+        /* libsmartcols measures and escapes text by the locale's character set. */
+        (void) setlocale(LC_ALL, "");
 
         /* Options before the verb, then the verb, then (except for explain) options mixed with
          * the verb's arguments, as systemd-analyze takes them. */
@@ -229,6 +259,17 @@ int main(int argc, char *argv[]) {
                 verb_argv[verb_argc] = NULL;
         }
 
+        if (arg_root) {
+                struct stat st;
+                bool exists = stat(arg_root, &st) >= 0;
+
+                if (!exists || !S_ISDIR(st.st_mode)) {
+                        log_error("--root=%s: %s; give the directory that holds the tree's etc/ and usr/.", arg_root,
+                                  exists ? "not a directory" : "no such directory or not accessible");
+                        return EXIT_FAILURE;
+                }
+        }
+
         for (size_t i = 0; i < ELEMENTSOF(verbs); i++) {
                 if (!streq(verb_argv[0], verbs[i].name))
                         continue;
@@ -238,7 +279,9 @@ int main(int argc, char *argv[]) {
                 pager_close();
                 if (r == ANALYZE_EXIT_FINDINGS)
                         return ANALYZE_EXIT_FINDINGS;
-                return r < 0 ? EXIT_USAGE : EXIT_SUCCESS;
+                if (r < 0)
+                        return analyze_usage_error() ? EXIT_USAGE : EXIT_FAILURE;
+                return EXIT_SUCCESS;
         }
 
         log_error("Unknown command '%s'; see --help.", verb_argv[0]);

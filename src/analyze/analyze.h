@@ -5,6 +5,8 @@
  * bpftoken-analyze: state shared by the verbs (the parsed command line) and small helpers. Verbs
  * are int verb_NAME(int argc, char *argv[]) and log their own errors; they return 0, a negative
  * errno (already logged), or ANALYZE_EXIT_FINDINGS when they completed and found errors (verify).
+ * The program exits 1 for a failed check, an unknown unit or any other error, 2 for usage errors only
+ * (log_usage_error()).
  */
 
 #include <json-c/json.h>
@@ -19,6 +21,11 @@
 
 #define ANALYZE_EXIT_FINDINGS 1
 
+/* A usage error (a verb without its arguments, an unknown kind or option value): logged, and the
+ * program exits 2 instead of 1. Returns -EINVAL. */
+int log_usage_error(const char *fmt, ...) _printf_(1, 2);
+bool analyze_usage_error(void);
+
 /* First systemd version that implements PrivateBPF=/BPFDelegate*= natively. */
 #define SYSTEMD_NATIVE_PRIVATE_BPF 258
 
@@ -26,6 +33,8 @@ extern TableJsonMode arg_json;
 extern bool arg_legend;
 extern bool arg_pager;
 extern bool arg_all;
+extern bool arg_policy;            /* verify --policy */
+extern unsigned arg_threshold;     /* security --threshold= (0..100, in tenths of the 0..10 scale) */
 extern int arg_systemd_version;   /* -1: detect */
 extern int arg_token_support;     /* -1: detect, 0: assume none, 1: assume present */
 extern const char *arg_root;      /* for unit search paths; NULL: / */
@@ -80,6 +89,11 @@ json_object *mask_to_json(const BpfNames *names, BpfKind kind, uint64_t mask, bo
 
 /* A table cell for a mask: text as format_mask(), JSON as mask_to_json(). !present: "-". */
 int table_add_mask(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present);
+/* The fields of 'bpftool token list' for the same facts, as JSON-only columns: the bpffs path as
+ * "token_info", the delegated names as "allowed_cmds", "allowed_maps", "allowed_progs",
+ * "allowed_attachs" (arrays of kernel names, ["any"] for everything). */
+int table_set_bpftool_keys(Table *t, size_t token_info_column, size_t first_allowed_column);
+int table_add_bpftool_allowed(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any);
 int table_add_mask_brief(Table *t, const BpfNames *names, BpfKind kind, uint64_t mask, bool any, bool present,
                          size_t max_names);
 
@@ -97,7 +111,8 @@ static inline void json_object_putp(json_object **j) {
 struct CheckContext;
 struct UnitBpf;
 int analyze_check_context(struct CheckContext *ret);
-int analyze_load_unit(const BpfNames *names, const char *arg, struct UnitBpf **ret);
+/* prefer_file: a bare name that is a file in the current directory is that file (verify, security). */
+int analyze_load_unit(const BpfNames *names, const char *arg, bool prefer_file, struct UnitBpf **ret);
 
 /* units.c: "native", "bpftoken" or "none", with a sentence why. */
 const char *unit_implementation(const struct UnitBpf *u, int systemd_version, const char **ret_reason);
@@ -112,3 +127,6 @@ int verb_verify(int argc, char *argv[]);
 int verb_security(int argc, char *argv[]);
 int verb_units(int argc, char *argv[]);
 int verb_status(int argc, char *argv[]);
+/* debugging: the unit model, and its comparison with systemctl show (analyze-model.c) */
+int verb_model(int argc, char *argv[]);
+int verb_model_compare(int argc, char *argv[]);

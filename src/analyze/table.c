@@ -4,9 +4,12 @@
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <libsmartcols.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "table.h"
+#include "terminal-util.h"
 
 typedef enum CellType {
         CELL_EMPTY,
@@ -23,6 +26,7 @@ typedef struct Cell {
         CellType type;
         char *text;             /* escaped, as printed */
         char *raw;              /* CELL_STRING: as given, for JSON (NULL if not valid UTF-8) */
+        char *orig;             /* CELL_STRING: as given, for libsmartcols, which escapes it itself */
         json_object *json;      /* for CELL_STRV and CELL_JSON */
         uint64_t u;
         int64_t i;
@@ -44,6 +48,7 @@ struct Table {
         size_t allocated;
         bool legend;
         bool header;
+        bool colors;
 };
 
 static const char *const json_mode_table[_TABLE_JSON_MODE_MAX] = {
@@ -74,6 +79,7 @@ int table_json_mode_flags(TableJsonMode m) {
 static void cell_done(Cell *c) {
         free(c->text);
         free(c->raw);
+        free(c->orig);
         if (c->json)
                 json_object_put(c->json);
         *c = (Cell) {};
@@ -124,6 +130,7 @@ int table_new(const char *const *headers, Table **ret) {
                 return -ENOMEM;
         t->legend = true;
         t->header = true;
+        t->colors = colors_enabled();
         t->columns = calloc(n, sizeof *t->columns);
         if (!t->columns)
                 return -ENOMEM;
@@ -170,6 +177,11 @@ int table_set_hidden(Table *t, size_t column, bool hidden) {
 void table_set_legend(Table *t, bool show) {
         if (t)
                 t->legend = show;
+}
+
+void table_set_colors(Table *t, bool colors) {
+        if (t)
+                t->colors = colors;
 }
 
 void table_set_header(Table *t, bool show) {
@@ -273,16 +285,6 @@ int table_escape_text(const char *s, char **ret) {
         return 0;
 }
 
-/* Display width: code points (the escaped text has no control characters). */
-static size_t text_width(const char *s) {
-        size_t w = 0;
-
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++)
-                if ((*p & 0xc0) != 0x80)
-                        w++;
-        return w;
-}
-
 static int table_add_cell(Table *t, Cell *c) {
         if (!t) {
                 cell_done(c);
@@ -313,6 +315,11 @@ int table_add_string(Table *t, const char *s) {
         r = table_escape_text(s, &c.text);
         if (r < 0)
                 return r;
+        c.orig = strdup(s);
+        if (!c.orig) {
+                cell_done(&c);
+                return -ENOMEM;
+        }
         if (utf8_is_valid(s)) {
                 c.raw = strdup(s);
                 if (!c.raw) {
@@ -513,38 +520,48 @@ static bool column_right_aligned(const Table *t, size_t col) {
         return any;
 }
 
-static void print_padded(FILE *f, const char *s, size_t width, bool right, bool last) {
-        size_t w = text_width(s);
-
-        if (right)
-                for (size_t i = w; i < width; i++)
-                        fputc(' ', f);
-        fputs(s, f);
-        if (!right && !last)
-                for (size_t i = w; i < width; i++)
-                        fputc(' ', f);
+static void scols_table_unrefp(struct libscols_table **tb) {
+        scols_unref_table(*tb);
 }
 
-/* One line of the visible columns: row, or the header if row is SIZE_MAX. last: the last visible column. */
-static void print_line(const Table *t, FILE *f, size_t row, const size_t *widths, const bool *right, size_t last) {
+/* The columns, as libsmartcols columns: hidden ones left out, numbers right-aligned, text columns
+ * after the first truncated when the terminal is too narrow (as systemd's tables are). */
+static int add_scols_columns(const Table *t, struct libscols_table *tb, struct libscols_column **cols) {
         bool first = true;
 
         for (size_t c = 0; c < t->n_columns; c++) {
+                int flags = 0;
+
+                cols[c] = NULL;
                 if (t->columns[c].hidden)
                         continue;
-                if (!first)
-                        fputc(' ', f);
+                if (column_right_aligned(t, c))
+                        flags |= SCOLS_FL_RIGHT;
+                else if (!first)
+                        flags |= SCOLS_FL_TRUNC;
                 first = false;
-                print_padded(f, row == SIZE_MAX ? t->columns[c].header : t->cells[row * t->n_columns + c].text,
-                             widths[c], right[c], c == last);
+                cols[c] = scols_table_new_column(tb, t->columns[c].header, 0, flags);
+                if (!cols[c])
+                        return -ENOMEM;
+                if (t->colors && scols_cell_set_color(scols_column_get_header(cols[c]), ANSI_UNDERLINE) < 0)
+                        return -ENOMEM;
         }
-        fputc('\n', f);
+        return 0;
 }
 
+/* libsmartcols escapes control characters and invalid UTF-8 itself (as \x1b), so it gets strings as
+ * they were given; our own escaping would be escaped twice. */
+static const char *cell_text_for_scols(const Cell *c) {
+        return c->type == CELL_STRING && c->orig ? c->orig : c->text;
+}
+
+/* Text rendering through libsmartcols (util-linux), which replaced the hand-written padding and
+ * width computation: it knows the terminal's width and truncates to it, and leaves pipes alone. */
 int table_print(Table *t, FILE *f) {
-        _cleanup_(freep) size_t *widths = NULL;
-        _cleanup_(freep) bool *right = NULL;
-        size_t rows, last;
+        _cleanup_(scols_table_unrefp) struct libscols_table *tb = NULL;
+        _cleanup_(freep) struct libscols_column **cols = NULL;
+        size_t rows;
+        int r;
 
         if (!t || !f)
                 return -EINVAL;
@@ -552,30 +569,34 @@ int table_print(Table *t, FILE *f) {
                 return -EBUSY;
         rows = table_get_rows(t);
 
-        widths = calloc(t->n_columns, sizeof *widths);
-        right = calloc(t->n_columns, sizeof *right);
-        if (!widths || !right)
+        tb = scols_new_table();
+        cols = calloc(t->n_columns, sizeof *cols);
+        if (!tb || !cols)
                 return -ENOMEM;
+        if (scols_table_set_stream(tb, f) < 0 || scols_table_enable_noheadings(tb, !t->header) < 0 ||
+            scols_table_enable_colors(tb, t->colors) < 0)
+                return -ENOMEM;
+        if (!isatty(fileno(f)))
+                (void) scols_table_set_termforce(tb, SCOLS_TERMFORCE_NEVER);
+        r = add_scols_columns(t, tb, cols);
+        if (r < 0)
+                return r;
 
-        for (size_t c = 0; c < t->n_columns; c++) {
-                widths[c] = t->header ? text_width(t->columns[c].header) : 0;
-                right[c] = column_right_aligned(t, c);
-                for (size_t r = 0; r < rows; r++) {
-                        size_t w = text_width(t->cells[r * t->n_columns + c].text);
-                        if (w > widths[c])
-                                widths[c] = w;
-                }
+        for (size_t row = 0; row < rows; row++) {
+                struct libscols_line *ln = scols_table_new_line(tb, NULL);
+
+                if (!ln)
+                        return -ENOMEM;
+                for (size_t c = 0; c < t->n_columns; c++)
+                        if (cols[c] && scols_line_set_column_data(ln, cols[c], cell_text_for_scols(&t->cells[row * t->n_columns + c])) < 0)
+                                return -ENOMEM;
         }
 
-        last = SIZE_MAX;
-        for (size_t c = 0; c < t->n_columns; c++)
-                if (!t->columns[c].hidden)
-                        last = c;
-
-        if (t->header && rows > 0 && last != SIZE_MAX)
-                print_line(t, f, SIZE_MAX, widths, right, last);
-        for (size_t r = 0; r < rows && last != SIZE_MAX; r++)
-                print_line(t, f, r, widths, right, last);
+        if (rows > 0 && scols_table_get_ncols(tb) > 0) {
+                r = scols_print_table(tb);
+                if (r < 0)
+                        return r;
+        }
 
         if (t->legend) {
                 if (rows > 0)

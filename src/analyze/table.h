@@ -2,9 +2,10 @@
 #pragma once
 
 /*
- * A small table printer in the manner of systemd's: upper-case headers, columns padded to their
- * widest cell (the last one not padded), "-" for empty cells, a legend "N entries listed." unless
- * turned off, and the same data as JSON (an array of objects, through json-c). Cells are typed so
+ * A small table in the manner of systemd's: upper-case headers, columns padded to their widest cell
+ * and truncated to the terminal's width (libsmartcols renders the text), "-" for empty cells, a
+ * legend "N entries listed." unless turned off, and the same data as JSON (an array of objects,
+ * through json-c). Cells are typed so
  * that JSON gets numbers, booleans, null and arrays, while text gets their usual spelling. Control
  * characters in text cells are escaped (\x1b), so a hostile process name cannot drive the
  * terminal. No logging.
@@ -50,6 +51,8 @@ int table_set_align_right(Table *t, size_t column, bool right);
 int table_set_hidden(Table *t, size_t column, bool hidden);
 /* Show or hide the legend line (default: shown). */
 void table_set_legend(Table *t, bool show);
+/* Underline the header (default: colors_enabled()). */
+void table_set_colors(Table *t, bool colors);
 /* Show or hide the header line (default: shown). */
 void table_set_header(Table *t, bool show);
 

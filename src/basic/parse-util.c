@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <errno.h>
 
+#include "macro.h"
 #include "parse-util.h"
 
 int parse_u64_exact(const char *s, size_t len, unsigned base, uint64_t *ret) {
@@ -34,4 +35,19 @@ int parse_u64_exact(const char *s, size_t len, unsigned base, uint64_t *ret) {
         }
         *ret = v;
         return 0;
+}
+
+int parse_boolean(const char *v) {
+        static const char *const yes[] = { "1", "yes", "y", "true", "t", "on" };
+        static const char *const no[] = { "0", "no", "n", "false", "f", "off" };
+
+        if (!v)
+                return -EINVAL;
+        for (size_t i = 0; i < ELEMENTSOF(yes); i++)
+                if (strcaseeq(v, yes[i]))
+                        return 1;
+        for (size_t i = 0; i < ELEMENTSOF(no); i++)
+                if (strcaseeq(v, no[i]))
+                        return 0;
+        return -EINVAL;
 }

@@ -96,3 +96,23 @@ int strv_take_nonnull(char ***l, char ***ret) {
         *ret = TAKE_PTR(*l);
         return 0;
 }
+
+int strv_join(char *const *l, const char *sep, char **ret) {
+        size_t n = 1, ls = strlen(sep);
+        char *s, *p;
+
+        for (char *const *i = l; i && *i; i++)
+                n += strlen(*i) + ls;
+        s = malloc(n);
+        if (!s)
+                return -ENOMEM;
+        p = s;
+        for (char *const *i = l; i && *i; i++) {
+                if (i != l)
+                        p = stpcpy(p, sep);
+                p = stpcpy(p, *i);
+        }
+        *p = '\0';
+        *ret = s;
+        return 0;
+}

@@ -27,5 +27,8 @@ int strv_extendf(char ***l, const char *fmt, ...) _printf_(2, 3);
 void strv_sort(char **l);
 void strv_sort_uniq(char **l);
 
+/* The strings joined with sep into a new string ("" for an empty list). */
+int strv_join(char *const *l, const char *sep, char **ret);
+
 /* Moves *l to *ret, as an empty list if *l is NULL: for functions that promise a list. */
 int strv_take_nonnull(char ***l, char ***ret);

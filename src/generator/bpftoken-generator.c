@@ -20,7 +20,7 @@
 #include "bpf-names.h"
 #include "fileio.h"
 #include "generator-unit.h"
-#include "generator-version.h"
+#include "systemd-version.h"
 #include "log.h"
 #include "macro.h"
 #include "strv.h"
@@ -30,7 +30,6 @@
 #  define BUILD_SYSTEMD_VERSION 0
 #endif
 
-#define PUBLISH_SOCKET_UNIT "bpftoken-publish.socket"
 #define NAMES_MAX 65536u
 
 static const char *arg_root = NULL;
@@ -42,11 +41,6 @@ static const char *arg_dest_early = NULL;
 static const char *arg_dest_late = NULL;
 
 /* --- small helpers --------------------------------------------------------------------------- */
-
-static void dir_closep(DIR **d) {
-        if (*d)
-                (void) closedir(*d);
-}
 
 static bool endswith_str(const char *s, const char *suffix) {
         size_t ls = strlen(s), lx = strlen(suffix);
@@ -64,19 +58,7 @@ static int names_add(char ***l, const char *s) {
 
 /* foo@bar.service, with a non-empty instance */
 static bool is_instance_service(const char *n) {
-        const char *at = strchr(n, '@');
-
-        return at && at != n && at[1] != '.' && at[1] != '\0' && endswith_str(n, ".service") &&
-               !strchr(at + 1, '@') && !strchr(n, '/');
-}
-
-static char *template_of(const char *instance) {
-        const char *at = strchr(instance, '@');
-        char *t;
-
-        if (asprintf(&t, "%.*s@.service", (int) (at - instance), instance) < 0)
-                return NULL;
-        return t;
+        return unit_name_classify(n) == UNIT_NAME_INSTANCE && streq(unit_name_type(n), "service");
 }
 
 static char *path_join2(const char *a, const char *b) {
@@ -139,7 +121,7 @@ static int foreach_search_path_entry(char *const *sp, search_path_entry_func_t f
         int r;
 
         for (char *const *d = sp; *d; d++) {
-                _cleanup_(dir_closep) DIR *dir = NULL;
+                _cleanup_(closedirp) DIR *dir = NULL;
                 struct dirent *de;
 
                 dir = opendir(*d);
@@ -161,7 +143,7 @@ static int scan_instances_entry(const char *path, DIR *dir, const char *n, void 
         int r;
 
         if (endswith_str(n, ".wants") || endswith_str(n, ".requires") || endswith_str(n, ".upholds")) {
-                _cleanup_(dir_closep) DIR *sub = NULL;
+                _cleanup_(closedirp) DIR *sub = NULL;
                 _cleanup_(freep) char *p = path_join2(path, n);
                 struct dirent *se;
 
@@ -235,7 +217,7 @@ static bool dropin_dir_is_generic(const char *stem) {
 
 /* 1 if the entry is a generic drop-in directory with a mention: every service is a candidate. */
 static int scan_candidates_entry(const char *path, DIR *dir, const char *n, void *userdata) {
-        _cleanup_(dir_closep) DIR *sub = NULL;
+        _cleanup_(closedirp) DIR *sub = NULL;
         _cleanup_(freep) char *stem = NULL;
         char ***names = userdata;
         struct dirent *se;
@@ -282,7 +264,7 @@ static int scan_candidates(char *const *sp, char ***names, bool *ret_all) {
 /* Whether an instance has configuration of its own: a unit file that is not its template's, or
  * drop-ins from a directory named after an instance. */
 static bool instance_has_own_config(const UnitConfig *c) {
-        _cleanup_(freep) char *t = template_of(c->name);
+        _cleanup_(freep) char *t = unit_name_template(c->name);
         const char *base;
 
         if (!t)
@@ -470,7 +452,7 @@ static int template_writes(Run *run, const char *template, bool *ret) {
                         return 0;
                 }
 
-        r = unit_config_load(run->search_path, template, &c);
+        r = unit_config_load(run->search_path, template, NULL, &c);
         if (r >= 0) {
                 r = plan_for(run, c, &plan);
                 if (r < 0)
@@ -498,7 +480,7 @@ static int handle_unit(Run *run, const char *name) {
         bool instance, mask = false;
         int r;
 
-        r = unit_config_load(run->search_path, name, &c);
+        r = unit_config_load(run->search_path, name, NULL, &c);
         if (r == -ENOENT)
                 return 0;
         if (r == -ENOMEM)
@@ -549,7 +531,7 @@ static int handle_unit(Run *run, const char *name) {
         generator_plan_done(&plan);
 
         if (mask) {
-                _cleanup_(freep) char *t = template_of(c->name);
+                _cleanup_(freep) char *t = unit_name_template(c->name);
                 bool writes = false;
 
                 if (!t)
@@ -570,22 +552,16 @@ static int handle_unit(Run *run, const char *name) {
 }
 
 static unsigned determine_systemd_version(void) {
+        const char *source;
         unsigned v;
         int r;
 
         if (arg_systemd_version > 0)
                 return arg_systemd_version;
 
-        if (!arg_root) {
-                r = systemd_version_from_maps("/proc/1/maps", &v);
-                if (r >= 0) {
-                        log_debug("systemd %u, from the libsystemd-shared PID 1 maps.", v);
-                        return v;
-                }
-        }
-        r = systemd_version_from_libdirs(arg_root, &v);
+        r = systemd_version_detect(arg_root, &v, &source);
         if (r >= 0) {
-                log_debug("systemd %u, from the installed libsystemd-shared.", v);
+                log_debug("systemd %u, from %s.", v, source);
                 return v;
         }
 
@@ -631,7 +607,7 @@ static int run(void) {
                 .names = run.names_kernel ?: run.names_builtin,
                 .systemd_version = determine_systemd_version(),
                 .exec_path = BPFTOKEN_EXEC_PATH,
-                .socket_unit = PUBLISH_SOCKET_UNIT,
+                .socket_unit = GENERATOR_PUBLISH_SOCKET_UNIT,
                 .socket_path = BPFTOKEN_PUBLISH_SOCKET,
                 .root = arg_root,
         };
@@ -662,7 +638,7 @@ static int run(void) {
 
                         if (!is_instance_service(*u))
                                 continue;
-                        t = template_of(*u);
+                        t = unit_name_template(*u);
                         if (!t) {
                                 r = log_oom();
                                 goto finish;

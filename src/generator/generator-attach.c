@@ -1,48 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <linux/capability.h>
+#include <sched.h>
 
 #include "generator-attach.h"
 #include "macro.h"
-#include "parse-util.h"
 #include "strv.h"
 
-#define SERVICE "Service"
-
-static bool word_listed(const char *value, const char *word) {
-        size_t n = strlen(word);
-
-        for (const char *p = value; p && (p = strstr(p, word)); p += n)
-                if ((p == value || strchr(" \t~", p[-1])) && (p[n] == '\0' || strchr(" \t", p[n])))
-                        return true;
-        return false;
+static bool namespace_delegated(const UnitModel *m, uint64_t clone_flag) {
+        return m->delegate_namespaces.set && (m->delegate_namespaces.flags & clone_flag);
 }
 
-/* DelegateNamespaces= as systemd >= 258 merges it: positive lists OR, "~" lists AND NOT, a boolean
- * or an empty value resets. */
-static bool namespace_delegated(const UnitConfig *c, const char *ns) {
-        bool state = false;
-
-        for (size_t i = 0; i < c->n_settings; i++) {
-                const UnitSetting *s = &c->settings[i];
-                int b;
-
-                if (!streq(s->section, SERVICE) || !streq(s->key, "DelegateNamespaces"))
-                        continue;
-                b = parse_boolean(s->value);
-                if (isempty(s->value))
-                        state = false;
-                else if (b >= 0)
-                        state = b > 0;
-                else if (s->value[0] == '~')
-                        state = !word_listed(s->value, ns);
-                else if (word_listed(s->value, ns))
-                        state = true;
-        }
-        return state;
-}
-
-static void plan_cgroups(const GeneratorContext *ctx, const UnitConfig *c, bool may_admin, AttachNeeds *n) {
-        const char *pcg = unit_config_get(c, SERVICE, "ProtectControlGroups");
+static void plan_cgroups(const GeneratorContext *ctx, const UnitModel *m, bool may_admin, AttachNeeds *n) {
         bool native = ctx->systemd_version >= SYSTEMD_NATIVE_BPF_VERSION;
 
         /* Below 258 the publisher confines the unit by itself (a bind mount of the unit's cgroup on
@@ -50,11 +18,17 @@ static void plan_cgroups(const GeneratorContext *ctx, const UnitConfig *c, bool 
          * it where the unit leaves the setting open. */
         if (ctx->systemd_version < SYSTEMD_PROTECT_CONTROL_GROUPS_PRIVATE_VERSION)
                 return;
-        if (!pcg)
+        switch (m->protect_control_groups) {
+        case UNIT_PROTECT_CGROUPS_UNSET:
                 n->protect_control_groups = "private";
-        else if (parse_boolean(pcg) > 0)
+                break;
+        case UNIT_PROTECT_CGROUPS_YES:
                 n->protect_control_groups = "strict"; /* read-only as asked, and private */
-        else if (!streq(pcg, "private") && !streq(pcg, "strict")) {
+                break;
+        case UNIT_PROTECT_CGROUPS_PRIVATE:
+        case UNIT_PROTECT_CGROUPS_STRICT:
+                break;
+        default:
                 if (native)
                         n->unconfined = "ProtectControlGroups= is set to a value without a private cgroup "
                                         "namespace";
@@ -62,7 +36,7 @@ static void plan_cgroups(const GeneratorContext *ctx, const UnitConfig *c, bool 
         }
         if (!native)
                 return;
-        n->delegate_cgroupns = !namespace_delegated(c, "cgroup");
+        n->delegate_cgroupns = !namespace_delegated(m, CLONE_NEWCGROUP);
         /* With DelegateNamespaces=mnt the mount namespace belongs to the unit's user namespace: with
          * CAP_SYS_ADMIN there it could unmount the private cgroupfs and see the host's again. */
         n->deny_mount_calls = may_admin;
@@ -81,84 +55,41 @@ static bool netlink_program_types(const BpfNames *names, const Delegation *d) {
         return false;
 }
 
-/* Whether RestrictNamespaces= lets the unit setns() into a network namespace: systemd's filter refuses
- * setns() for every type it does not allow (and entirely when it allows none). */
-static bool restrict_namespaces_allows_net(const UnitConfig *c) {
-        const char *v = unit_config_get(c, SERVICE, "RestrictNamespaces");
-        int b;
-
-        if (!v)
-                return true;
-        b = parse_boolean(v);
-        if (b >= 0)
-                return b == 0;
-        if (v[0] == '~')
-                return !word_listed(v, "net");
-        return word_listed(v, "net");
-}
-
-/* Whether SystemCallFilter= lets setns() through: an allow-list must name it, @process or
- * @system-service (which includes @process); a deny list must not. */
-static bool syscall_filter_allows_setns(const UnitConfig *c) {
-        _cleanup_(freep) const UnitSetting **l = NULL;
-        bool allow_list = false, allowed = true;
-        int n;
-
-        n = unit_config_get_all(c, SERVICE, "SystemCallFilter", &l);
-        for (int i = 0; i < n; i++) {
-                const char *v = l[i]->value;
-                bool invert = v[0] == '~';
-                bool named = word_listed(v + invert, "setns") || word_listed(v + invert, "@process") ||
-                             word_listed(v + invert, "@system-service");
-
-                if (i == 0 && !invert) {
-                        allow_list = true;
-                        allowed = false;
-                }
-                if (invert && named)
-                        allowed = false;
-                else if (!invert && named && allow_list)
-                        allowed = true;
-        }
-        return n < 0 ? false : allowed;
-}
-
-static void plan_netns(const GeneratorContext *ctx, const UnitConfig *c, bool runs_as_root, uint64_t bounding,
-                       AttachNeeds *n) {
+static void plan_netns(const UnitModel *m, AttachNeeds *n) {
         uint64_t admin = UINT64_C(1) << CAP_SYS_ADMIN;
 
-        if (!(bounding & admin))
+        if (!(m->bounding_set & admin))
                 n->netns_blocked = "CapabilityBoundingSet= lacks CAP_SYS_ADMIN, which joining the network namespace "
                                    "needs inside the unit's user namespace";
-        else if (!restrict_namespaces_allows_net(c))
+        /* systemd's RestrictNamespaces= filter refuses setns() for every type it does not allow. */
+        else if (!(m->restrict_namespaces.flags & CLONE_NEWNET))
                 n->netns_blocked = "RestrictNamespaces= does not allow net, so the unit cannot join a network "
                                    "namespace";
-        else if (!syscall_filter_allows_setns(c))
+        else if (!m->syscall_setns.allowed)
                 n->netns_blocked = "SystemCallFilter= does not allow setns()";
         if (n->netns_blocked)
                 return;
-        n->own_netns_arg = runs_as_root ? "--own-netns" : "--own-netns=drop-cap-sys-admin";
-        n->ambient_sys_admin = !runs_as_root;
+        n->own_netns_arg = m->runs_as_root ? "--own-netns" : "--own-netns=drop-cap-sys-admin";
+        n->ambient_sys_admin = !m->runs_as_root;
 }
 
-void generator_attach_plan(const GeneratorContext *ctx, const UnitConfig *c, const Delegation *d,
-                           bool runs_as_root, uint64_t bounding, uint64_t ambient, AttachNeeds *ret) {
+void generator_attach_plan(const GeneratorContext *ctx, const UnitModel *m, const Delegation *d, AttachNeeds *ret) {
         bool native = ctx->systemd_version >= SYSTEMD_NATIVE_BPF_VERSION;
-        const char *pn = unit_config_get(c, SERVICE, "PrivateNetwork");
+        bool private_network = m->private_network.value > 0;
         uint64_t admin = UINT64_C(1) << CAP_SYS_ADMIN;
 
         *ret = (AttachNeeds) {};
         ret->cgroup_programs = delegation_cgroup_program_mask(ctx->names, d) != 0;
         if (ret->cgroup_programs)
-                plan_cgroups(ctx, c, (bounding & admin) && (runs_as_root || (ambient & admin)), ret);
+                plan_cgroups(ctx, m, (m->bounding_set & admin) && (m->runs_as_root || (m->ambient_set & admin)),
+                             ret);
 
-        if (!native && pn && parse_boolean(pn) > 0 && netlink_program_types(ctx->names, d))
-                plan_netns(ctx, c, runs_as_root, bounding, ret);
+        if (!native && private_network && netlink_program_types(ctx->names, d))
+                plan_netns(m, ret);
         if (native) {
-                ret->delegate_netns = pn && parse_boolean(pn) > 0 && !namespace_delegated(c, "net");
+                ret->delegate_netns = private_network && !namespace_delegated(m, CLONE_NEWNET);
                 /* bpftoken-exec must be inside the unit's root to run there. */
-                ret->token_path = !delegation_is_empty(d) && !unit_config_get(c, SERVICE, "RootDirectory") &&
-                                  !unit_config_get(c, SERVICE, "RootImage");
+                ret->token_path = !delegation_is_empty(d) && !m->root_directory_key;
         }
 }
 

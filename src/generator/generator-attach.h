@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "generator-unit.h"
+#include "unit-model.h"
 
 /* The first systemd version with ProtectControlGroups=private (a cgroup namespace and a private
  * cgroupfs). */
@@ -35,10 +36,9 @@ typedef struct AttachNeeds {
                                         * /sys/fs/bpf/token and sets LIBBPF_BPF_TOKEN_PATH */
 } AttachNeeds;
 
-/* bounding/ambient: the unit's effective CapabilityBoundingSet=/AmbientCapabilities=; runs_as_root:
- * no User=/DynamicUser=. */
-void generator_attach_plan(const GeneratorContext *ctx, const UnitConfig *c, const Delegation *d,
-                           bool runs_as_root, uint64_t bounding, uint64_t ambient, AttachNeeds *ret);
+/* From the unit's model (its capability sets, namespaces, system call filter, PrivateNetwork=,
+ * ProtectControlGroups=) and the delegation it asks for. */
+void generator_attach_plan(const GeneratorContext *ctx, const UnitModel *m, const Delegation *d, AttachNeeds *ret);
 
 /* Writes the settings (with a comment each) and adds their keys to *keys. */
 int generator_attach_write(FILE *f, const AttachNeeds *n, char ***keys);

@@ -11,10 +11,11 @@
 #include "generator-attach.h"
 #include "generator-unit.h"
 #include "macro.h"
+#include "policy.h"
 #include "strv.h"
+#include "unit-model.h"
 
 #define SERVICE "Service"
-#define WHITESPACE " \t\n\r"
 #define CAP_BIT(c) (UINT64_C(1) << (c))
 
 static const char *const exec_keys[] = { "ExecStartPre", "ExecStart", "ExecStartPost" };
@@ -39,268 +40,12 @@ static const char *strempty(const char *s) {
         return s ?: "";
 }
 
-/* Iterates whitespace-separated words: returns the next word's start and length, or NULL. */
-static const char *next_word(const char **p, size_t *ret_len) {
-        const char *s = *p + strspn(*p, WHITESPACE);
-        size_t n;
-
-        if (*s == '\0') {
-                *p = s;
-                return NULL;
-        }
-        n = strcspn(s, WHITESPACE);
-        *p = s + n;
-        *ret_len = n;
-        return s;
-}
-
-static bool word_is(const char *w, size_t n, const char *s) {
-        return strlen(s) == n && strncmp(w, s, n) == 0;
-}
-
 static const char *display_path(const GeneratorContext *ctx, const char *p) {
         const char *s;
 
         if (p && ctx->root && (s = startswith(p, ctx->root)) && *s == '/')
                 return s;
         return p;
-}
-
-static bool path_covers(const char *dir, size_t n, const char *path) {
-        while (n > 1 && dir[n - 1] == '/')
-                n--;
-        if (n == 1 && dir[0] == '/')
-                return true;
-        return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
-}
-
-/* --- settings as systemd merges them --------------------------------------------------------- */
-
-/* CapabilityBoundingSet= and AmbientCapabilities=: the first assignment (or one that names no
- * capability, "" and "~") replaces the initial set, later ones add (or with ~ remove). Unknown names
- * are ignored, as systemd does with a warning. */
-static uint64_t eval_capability_set(const UnitConfig *c, const char *key, uint64_t initial) {
-        uint64_t set = initial;
-        bool assigned = false;
-
-        for (size_t i = 0; i < c->n_settings; i++) {
-                const UnitSetting *s = &c->settings[i];
-                const char *p = s->value, *w;
-                bool invert = false;
-                uint64_t sum = 0;
-                size_t n;
-
-                if (!streq(s->section, SERVICE) || !streq(s->key, key))
-                        continue;
-                if (*p == '~') {
-                        invert = true;
-                        p++;
-                }
-                while ((w = next_word(&p, &n))) {
-                        char name[64];
-                        cap_value_t v;
-
-                        if (n >= sizeof name)
-                                continue;
-                        memcpy(name, w, n);
-                        name[n] = '\0';
-                        if (cap_from_name(name, &v) < 0 || v < 0 || v > 63)
-                                continue;
-                        sum |= CAP_BIT(v);
-                }
-
-                if (sum == 0 || !assigned)
-                        set = invert ? ~sum : sum;
-                else if (invert)
-                        set &= ~sum;
-                else
-                        set |= sum;
-                assigned = true;
-        }
-        return set;
-}
-
-typedef struct AddressFamilies {
-        bool restricted;   /* anything in effect */
-        bool allow_list;   /* else a deny list */
-        bool has_unix;     /* AF_UNIX is in the list */
-} AddressFamilies;
-
-static bool word_is_af_unix(const char *w, size_t n) {
-        return word_is(w, n, "AF_UNIX") || word_is(w, n, "AF_LOCAL");
-}
-
-/* RestrictAddressFamilies=: "" resets, "none" allows nothing, the first list decides allow (plain)
- * or deny (~) mode, later lists of the same mode add, of the other mode remove. */
-static AddressFamilies eval_address_families(const UnitConfig *c) {
-        AddressFamilies a = {};
-        bool have_set = false;
-
-        for (size_t i = 0; i < c->n_settings; i++) {
-                const UnitSetting *s = &c->settings[i];
-                const char *p = s->value, *w;
-                bool invert = false;
-                size_t n;
-
-                if (!streq(s->section, SERVICE) || !streq(s->key, "RestrictAddressFamilies"))
-                        continue;
-                if (isempty(p)) {
-                        a = (AddressFamilies) {};
-                        have_set = false;
-                        continue;
-                }
-                if (streq(p, "none")) {
-                        a = (AddressFamilies) { .restricted = true, .allow_list = true };
-                        have_set = false;
-                        continue;
-                }
-                if (*p == '~') {
-                        invert = true;
-                        p++;
-                }
-                if (!have_set) {
-                        a = (AddressFamilies) { .restricted = true, .allow_list = !invert };
-                        have_set = true;
-                }
-                while ((w = next_word(&p, &n)))
-                        if (word_is_af_unix(w, n))
-                                a.has_unix = invert != a.allow_list;
-        }
-        return a;
-}
-
-/* DelegateNamespaces= (systemd >= 258), for the mount namespace only. Returns 1 if delegated, 0 if
- * not mentioned, -1 if explicitly excluded ("no", or an inverted list naming mnt). */
-static int eval_delegate_mnt(const UnitConfig *c) {
-        int state = 0;
-        bool assigned = false;
-
-        for (size_t i = 0; i < c->n_settings; i++) {
-                const UnitSetting *s = &c->settings[i];
-                const char *p = s->value, *w;
-                bool invert = false, listed = false;
-                size_t n;
-                int b;
-
-                if (!streq(s->section, SERVICE) || !streq(s->key, "DelegateNamespaces"))
-                        continue;
-                if (isempty(p)) {
-                        state = 0;
-                        assigned = false;
-                        continue;
-                }
-                b = parse_boolean(p);
-                if (b >= 0) {
-                        state = b ? 1 : -1;
-                        assigned = true;
-                        continue;
-                }
-                if (*p == '~') {
-                        invert = true;
-                        p++;
-                }
-                while ((w = next_word(&p, &n)))
-                        if (word_is(w, n, "mnt"))
-                                listed = true;
-                if (invert) {
-                        if (listed)
-                                state = -1;
-                        else if (!assigned)
-                                state = 1;
-                } else if (listed)
-                        state = 1;
-                assigned = true;
-        }
-        return state;
-}
-
-static bool unit_runs_as_root(const UnitConfig *c) {
-        const char *user = unit_config_get(c, SERVICE, "User");
-        const char *dyn = unit_config_get(c, SERVICE, "DynamicUser");
-
-        if (dyn && parse_boolean(dyn) > 0)
-                return false;
-        return !user || streq(user, "root") || streq(user, "0");
-}
-
-static bool private_users_value_ok(const char *v) {
-        return parse_boolean(v) > 0 || streq(v, "self") || streq(v, "identity") || streq(v, "full") ||
-               streq(v, "managed");
-}
-
-typedef bool (*word_matches_func_t)(size_t key_index, const char *w, size_t n, const char *path);
-
-/* The first [Service] assignment to one of keys with a word that f matches: the index of its key in
- * keys, or -1 if there is none. */
-static int find_service_word(const UnitConfig *c, const char *const *keys, size_t n_keys, word_matches_func_t f,
-                             const char *path) {
-        for (size_t i = 0; i < c->n_settings; i++) {
-                const UnitSetting *s = &c->settings[i];
-
-                if (!streq(s->section, SERVICE))
-                        continue;
-                for (size_t k = 0; k < n_keys; k++) {
-                        const char *p = s->value, *w;
-                        size_t n;
-
-                        if (!streq(s->key, keys[k]))
-                                continue;
-                        while ((w = next_word(&p, &n)))
-                                if (f(k, w, n, path))
-                                        return (int) k;
-                }
-        }
-        return -1;
-}
-
-static const char *const hiding_keys[] = { "InaccessiblePaths", "TemporaryFileSystem" };
-static const char *const binding_keys[] = { "BindPaths", "BindReadOnlyPaths" };
-
-/* A word of one of hiding_keys that covers path. */
-static bool word_hides(size_t k, const char *w, size_t n, const char *path) {
-        while (n > 0 && (*w == '-' || *w == '+')) {
-                w++;
-                n--;
-        }
-        if (k == 1) /* TemporaryFileSystem=PATH[:OPTIONS] */
-                n = strcspn(w, ":" WHITESPACE) < n ? strcspn(w, ":" WHITESPACE) : n;
-        return n > 0 && *w == '/' && path_covers(w, n, path);
-}
-
-/* A word of one of binding_keys whose destination covers path. */
-static bool word_binds(size_t k, const char *w, size_t n, const char *path) {
-        const char *colon, *dst = w;
-        size_t dn = n;
-
-        if (*dst == '-') {
-                dst++;
-                dn--;
-        }
-        colon = memchr(dst, ':', dn);
-        if (colon) {
-                const char *c2;
-
-                dn -= (size_t) (colon + 1 - dst);
-                dst = colon + 1;
-                c2 = memchr(dst, ':', dn);
-                if (c2)
-                        dn = (size_t) (c2 - dst);
-        }
-        return dn > 0 && *dst == '/' && path_covers(dst, dn, path);
-}
-
-/* Whether the publisher socket is hidden by InaccessiblePaths= or TemporaryFileSystem= and not bound
- * back in with BindPaths=/BindReadOnlyPaths=. Writes the hiding setting to *ret_key. */
-static bool socket_hidden(const UnitConfig *c, const char *socket_path, const char **ret_key) {
-        int k;
-
-        k = find_service_word(c, hiding_keys, ELEMENTSOF(hiding_keys), word_hides, socket_path);
-        if (k < 0)
-                return false;
-        if (find_service_word(c, binding_keys, ELEMENTSOF(binding_keys), word_binds, socket_path) >= 0)
-                return false;
-        *ret_key = hiding_keys[k];
-        return true;
 }
 
 /* --- output ---------------------------------------------------------------------------------- */
@@ -312,6 +57,7 @@ void generator_plan_done(GeneratorPlan *p) {
         strv_free(p->notes);
         free(p->dropin);
         free(p->policy);
+        strv_free(p->keys);
         *p = (GeneratorPlan) {};
 }
 
@@ -503,35 +249,26 @@ static const UnitSetting *find_later_conflict(const UnitConfig *c, char *const *
 
 /* --- the decision ---------------------------------------------------------------------------- */
 
-static bool is_directive(const char *key) {
-        if (streq(key, "PrivateBPF") || streq(key, GENERATOR_PRESET_KEY))
-                return true;
-        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
-                if (streq(key, bpf_kind_directive(k)))
-                        return true;
-        return false;
-}
-
 bool generator_unit_has_directives(const UnitConfig *c) {
         if (!c)
                 return false;
         for (size_t i = 0; i < c->n_settings; i++)
-                if (streq(c->settings[i].section, SERVICE) && is_directive(c->settings[i].key))
+                if (streq(c->settings[i].section, SERVICE) && unit_key_is_bpf_directive(c->settings[i].key))
                         return true;
         return false;
 }
 
 typedef struct Request {
+        UnitModel model;
         Delegation delegation;
         DelegationDiag diag[_BPF_KIND_MAX];
         const char *values[_BPF_KIND_MAX];
         uint64_t preset_bits[_BPF_KIND_MAX];  /* what presets added beyond the lists */
-        char **presets;
         char *summary;
 } Request;
 
 static void request_done(Request *q) {
-        strv_free(q->presets);
+        unit_model_done(&q->model);
         free(q->summary);
 }
 
@@ -544,38 +281,41 @@ typedef struct Needs {
 
 static int check_common(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, Needs *needs,
                         GeneratorPlan *p) {
-        const char *v;
-        uint64_t caps, bounding;
-        int b;
+        const UnitModel *m = &q->model;
+        uint64_t caps;
+        int r;
 
-        v = unit_config_get(c, SERVICE, "PrivateUsers");
-        if (!v)
+        /* A last assignment systemd ignores: a value of a newer systemd ("self" on 252) asks for a user
+         * namespace, which the drop-in then sets; anything else is most likely a typo. */
+        if (unit_setting_ignored_last(m->private_users_invalid, m->private_users_setting)) {
+                if (unit_private_users_from_string(m->private_users_invalid->value, 0) <= 0)
+                        return plan_skip(p, "PrivateUsers=%s is not understood", m->private_users_invalid->value);
                 needs->private_users = true;
-        else if (parse_boolean(v) == 0)
+                r = strv_extendf(&p->notes, "PrivateUsers=%s is not understood by systemd %u (it ignores the line); "
+                                 "the drop-in sets PrivateUsers=yes", m->private_users_invalid->value,
+                                 ctx->systemd_version);
+                if (r < 0)
+                        return r;
+        } else if (m->private_users == UNIT_PRIVATE_USERS_UNSET)
+                needs->private_users = true;
+        else if (m->private_users == UNIT_PRIVATE_USERS_NO)
                 return plan_skip(p, "PrivateUsers=%s is set, but a BPF token works only inside a user namespace of "
-                                 "the unit's own, created by systemd", v);
-        else if (!private_users_value_ok(v))
-                return plan_skip(p, "PrivateUsers=%s is not understood", v);
+                                 "the unit's own, created by systemd", m->private_users_setting->value);
 
-        v = unit_config_get(c, SERVICE, "PrivateMounts");
-        if (!v)
+        if (unit_setting_ignored_last(m->private_mounts.invalid, m->private_mounts.setting))
+                return plan_skip(p, "PrivateMounts=%s is not a boolean", m->private_mounts.invalid->value);
+        if (m->private_mounts.value < 0)
                 needs->private_mounts = true;
-        else {
-                b = parse_boolean(v);
-                if (b == 0)
-                        return plan_skip(p, "PrivateMounts=%s is set, but the bpffs instance is mounted in a mount "
-                                         "namespace of the unit's own", v);
-                if (b < 0)
-                        return plan_skip(p, "PrivateMounts=%s is not a boolean", v);
-        }
+        else if (m->private_mounts.value == 0)
+                return plan_skip(p, "PrivateMounts=%s is set, but the bpffs instance is mounted in a mount "
+                                 "namespace of the unit's own", m->private_mounts.setting->value);
 
         caps = delegation_needed_capabilities(ctx->names, &q->delegation);
-        bounding = eval_capability_set(c, "CapabilityBoundingSet", UINT64_MAX);
-        if (caps & ~bounding) {
+        if (caps & ~m->bounding_set) {
                 char list[64] = "";
 
                 for (size_t i = 0; i < ELEMENTSOF(cap_names); i++)
-                        if (caps & ~bounding & CAP_BIT(cap_names[i].cap)) {
+                        if (caps & ~m->bounding_set & CAP_BIT(cap_names[i].cap)) {
                                 if (list[0])
                                         strcat(list, " ");
                                 strcat(list, cap_names[i].name);
@@ -583,8 +323,8 @@ static int check_common(const GeneratorContext *ctx, const UnitConfig *c, const 
                 return plan_skip(p, "CapabilityBoundingSet= lacks %s, which the program needs inside its user "
                                  "namespace to use the delegation", list);
         }
-        if (!unit_runs_as_root(c))
-                needs->ambient = caps & ~eval_capability_set(c, "AmbientCapabilities", 0);
+        if (!m->runs_as_root)
+                needs->ambient = caps & ~m->ambient_set;
 
         return 0;
 }
@@ -639,38 +379,29 @@ static int plan_finish_dropin(const GeneratorContext *ctx, const UnitConfig *c, 
         r = text_finish(t, &p->dropin);
         if (r < 0)
                 return r;
+        for (char *const *k = keys; k && *k; k++) {
+                r = strv_extend(&p->keys, *k);
+                if (r < 0)
+                        return r;
+        }
         p->result = PLAN_WRITE;
         return 0;
 }
 
 /* The policy the publisher grants the unit. */
 static int format_policy(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, char **ret) {
-        static const char *const keys_policy[_BPF_KIND_MAX] = {
-                [BPF_KIND_COMMAND] = "Commands",
-                [BPF_KIND_MAP] = "Maps",
-                [BPF_KIND_PROGRAM] = "Programs",
-                [BPF_KIND_ATTACHMENT] = "Attachments",
-        };
         Text t;
         int r;
 
         r = text_open_generated(&t, "# The delegation of %s, from its unit file and drop-ins; rewritten at every\n"
                 "# daemon-reload.\n"
-                "# Delegation: %s\n"
-                "\n[Match]\n"
-                "Unit=%s\n"
-                "\n[Delegation]\n", c->name, q->summary, c->name);
+                "# Delegation: %s\n", c->name, q->summary);
         if (r < 0)
                 return r;
-        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
-                _cleanup_(freep) char *hex = NULL;
-
-                r = delegation_format(ctx->names, k, q->delegation.masks[k], DELEGATION_STYLE_HEX, &hex);
-                if (r < 0) {
-                        text_done(&t);
-                        return r;
-                }
-                fprintf(t.f, "%s=%s\n", keys_policy[k], hex);
+        r = policy_format_body(ctx->names, c->name, &q->delegation, t.f);
+        if (r < 0) {
+                text_done(&t);
+                return r;
         }
         return text_finish(&t, ret);
 }
@@ -747,9 +478,7 @@ static int write_wrapped_exec(const GeneratorContext *ctx, const UnitConfig *c, 
  * host-wide. */
 static int plan_attach(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p,
                        AttachNeeds *ret) {
-        generator_attach_plan(ctx, c, &q->delegation, unit_runs_as_root(c),
-                              eval_capability_set(c, "CapabilityBoundingSet", UINT64_MAX),
-                              eval_capability_set(c, "AmbientCapabilities", 0), ret);
+        generator_attach_plan(ctx, &q->model, &q->delegation, ret);
         if (ret->netns_blocked) {
                 int r = strv_extendf(&p->notes, "%s: XDP and tc programs attach through BPF links only "
                                      "(netlink attaches fail with EPERM on systemd %u)", ret->netns_blocked,
@@ -768,30 +497,27 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
         _cleanup_(freep) char *exec_with_netns = NULL;
         GeneratorContext wctx = *ctx;
         AttachNeeds attach;
+        const UnitAddressFamilies *af = &q->model.address_families;
         Needs needs = {};
-        AddressFamilies af;
-        const char *hidden_key, *v;
+        const char *hidden_key;
         unsigned n_wrapped = 0;
         Text t = {};
         int r;
 
-        v = unit_config_get(c, SERVICE, "RootDirectory") ?: unit_config_get(c, SERVICE, "RootImage");
-        if (v)
+        if (q->model.root_directory_key)
                 return plan_skip(p, "%s= is set: bpftoken-exec and its libraries are not inside the unit's root, "
-                                 "and systemd %u cannot mount a bpffs for it",
-                                 unit_config_get(c, SERVICE, "RootDirectory") ? "RootDirectory" : "RootImage",
+                                 "and systemd %u cannot mount a bpffs for it", q->model.root_directory_key,
                                  ctx->systemd_version);
 
         r = check_common(ctx, c, q, &needs, p);
         if (r < 0 || p->result == PLAN_SKIP)
                 return r;
 
-        af = eval_address_families(c);
-        if (af.restricted && !af.allow_list && af.has_unix)
+        if (af->restricted && !af->allow_list && af->has_unix)
                 return plan_skip(p, "RestrictAddressFamilies= denies AF_UNIX, which bpftoken-exec needs to reach "
                                  "the publisher");
 
-        if (socket_hidden(c, ctx->socket_path, &hidden_key))
+        if (unit_model_path_hidden(&q->model, ctx->socket_path, &hidden_key))
                 return plan_skip(p, "%s= hides the publisher socket %s; add BindReadOnlyPaths=%s", hidden_key,
                                  ctx->socket_path, ctx->socket_path);
 
@@ -825,7 +551,7 @@ static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Req
                 r = generator_attach_write(t.f, &attach, &keys);
         if (r < 0)
                 goto fail;
-        if (af.restricted && af.allow_list && !af.has_unix) {
+        if (af->restricted && af->allow_list && !af->has_unix) {
                 fputs("# bpftoken-exec talks to the publisher over an AF_UNIX socket.\n"
                       "RestrictAddressFamilies=AF_UNIX\n", t.f);
                 r = strv_extend_unique(&keys, "RestrictAddressFamilies");
@@ -924,7 +650,7 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
         bool delegate_mnt, normalize_any = false, anything = false;
         bool normalize[_BPF_KIND_MAX] = {};
         Text t = {};
-        int r, m;
+        int r;
 
         if (delegation_is_empty(&q->delegation)) {
                 /* A private bpffs without delegation needs nothing from us. */
@@ -937,11 +663,10 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
         if (r < 0 || p->result == PLAN_SKIP)
                 return r;
 
-        m = eval_delegate_mnt(c);
-        if (m < 0)
+        if (q->model.delegate_namespaces.mnt < 0)
                 return plan_skip(p, "DelegateNamespaces= excludes mnt, but systemd %u mounts the bpffs for a token "
                                  "only in a delegated mount namespace", ctx->systemd_version);
-        delegate_mnt = m == 0;
+        delegate_mnt = q->model.delegate_namespaces.mnt == 0;
 
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
                 normalize[k] = diag_needs_normalizing(&q->diag[k]) || q->preset_bits[k] != 0;
@@ -1028,14 +753,13 @@ fail:
 }
 
 static int parse_request(const GeneratorContext *ctx, const UnitConfig *c, Request *q, GeneratorPlan *p) {
-        _cleanup_(freep) const UnitSetting **l = NULL;
         Delegation lists;
-        int n, r;
+        int r;
 
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
                 const char *directive = bpf_kind_directive(k);
 
-                q->values[k] = unit_config_get(c, SERVICE, directive);
+                q->values[k] = q->model.delegate[k] ? q->model.delegate[k]->value : NULL;
                 r = delegation_parse_list(ctx->names, k, q->values[k], &q->delegation.masks[k], &q->diag[k]);
                 if (r == -ENOMEM)
                         return r;
@@ -1046,43 +770,14 @@ static int parse_request(const GeneratorContext *ctx, const UnitConfig *c, Reque
         }
         lists = q->delegation;
 
-        n = unit_config_get_all(c, SERVICE, GENERATOR_PRESET_KEY, &l);
-        if (n < 0)
-                return n;
-        for (int i = 0; i < n; i++) {
-                const char *s = l[i]->value;
+        for (char **name = q->model.presets; name && *name; name++) {
+                DelegationDiag diag;
 
-                while (*s) {
-                        DelegationDiag diag;
-                        size_t len;
-                        char *name;
-
-                        s += strspn(s, WHITESPACE ",");
-                        len = strcspn(s, WHITESPACE ",");
-                        if (len == 0)
-                                break;
-                        name = strndup(s, len);
-                        if (!name)
-                                return -ENOMEM;
-                        s += len;
-                        if (strv_contains(q->presets, name)) {
-                                free(name);
-                                continue;
-                        }
-                        r = delegation_apply_preset(ctx->names, name, &q->delegation, &diag);
-                        if (r == -ENOMEM) {
-                                free(name);
-                                return r;
-                        }
-                        if (r < 0) {
-                                free(name);
-                                return plan_skip(p, "%s=: %s", GENERATOR_PRESET_KEY, diag.error);
-                        }
-                        r = strv_extend(&q->presets, name);
-                        free(name);
-                        if (r < 0)
-                                return r;
-                }
+                r = delegation_apply_preset(ctx->names, *name, &q->delegation, &diag);
+                if (r == -ENOMEM)
+                        return r;
+                if (r < 0)
+                        return plan_skip(p, "%s=: %s", GENERATOR_PRESET_KEY, diag.error);
         }
 
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
@@ -1104,15 +799,19 @@ int generator_plan_unit(const GeneratorContext *ctx, const UnitConfig *c, Genera
         if (c->masked || !generator_unit_has_directives(c))
                 return 0;
 
-        v = unit_config_get(c, SERVICE, "PrivateBPF");
-        if (v) {
-                b = parse_boolean(v);
-                if (b < 0)
-                        return plan_skip(ret, "PrivateBPF=%s is not a boolean", v);
-        }
+        r = unit_model_build(c, SERVICE, ctx->systemd_version, &q.model);
+        if (r < 0)
+                return r;
+        if (q.model.bad_setting)
+                return plan_skip(ret, "%s=%s is not a boolean: systemd refuses to load the unit",
+                                 q.model.bad_setting->key, q.model.bad_setting->value);
+        if (unit_setting_ignored_last(q.model.private_bpf.invalid, q.model.private_bpf.setting))
+                return plan_skip(ret, "PrivateBPF=%s is not a boolean", q.model.private_bpf.invalid->value);
+        v = q.model.private_bpf.setting ? q.model.private_bpf.setting->value : NULL;
+        b = q.model.private_bpf.value;
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
-                delegates = delegates || unit_config_get(c, SERVICE, bpf_kind_directive(k));
-        delegates = delegates || unit_config_get(c, SERVICE, GENERATOR_PRESET_KEY);
+                delegates = delegates || q.model.delegate[k];
+        delegates = delegates || q.model.preset_setting;
 
         if (b <= 0) {
                 /* Nothing asked for, or PrivateBPF=no said explicitly (an instance turning its
@@ -1142,6 +841,22 @@ int generator_plan_unit(const GeneratorContext *ctx, const UnitConfig *c, Genera
         return r;
 }
 
+/* The policy of an instance that turned its template's delegation off: nothing. */
+static int policy_format_mask(const GeneratorContext *ctx, const char *instance, const char *template, char **ret) {
+        Text t;
+        int r;
+
+        r = text_open_generated(&t, "# %s has no BPF delegation, unlike %s: it gets nothing.\n", instance, template);
+        if (r < 0)
+                return r;
+        r = policy_format_body(ctx->names, instance, &(const Delegation) {}, t.f);
+        if (r < 0) {
+                text_done(&t);
+                return r;
+        }
+        return text_finish(&t, ret);
+}
+
 int generator_plan_mask_instance(const GeneratorContext *ctx, const char *instance, const char *template,
                                  GeneratorPlan *ret) {
         int r;
@@ -1161,19 +876,8 @@ int generator_plan_mask_instance(const GeneratorContext *ctx, const char *instan
         if (ctx->systemd_version >= SYSTEMD_NATIVE_BPF_VERSION)
                 return 0;
 
-        r = asprintf(&ret->policy, GENERATOR_HEADER
-                     "# %s has no BPF delegation, unlike %s: it gets nothing.\n"
-                     "\n[Match]\n"
-                     "Unit=%s\n"
-                     "\n[Delegation]\n"
-                     "Commands=0x0\n"
-                     "Maps=0x0\n"
-                     "Programs=0x0\n"
-                     "Attachments=0x0\n", instance, template, instance);
-        if (r < 0) {
-                ret->policy = NULL;
+        r = policy_format_mask(ctx, instance, template, &ret->policy);
+        if (r < 0)
                 generator_plan_done(ret);
-                return -ENOMEM;
-        }
-        return 0;
+        return r;
 }

@@ -9,8 +9,10 @@
 #include <sys/stat.h>
 
 #include "fileio.h"
+#include "ini-parse.h"
 #include "macro.h"
 #include "policy.h"
+#include "unit-name.h"
 
 #define POLICY_FILE_MAX (64 * 1024)
 #define POLICY_FILES_MAX 4096
@@ -47,45 +49,8 @@ static _printf_(4, 5) int fail(int r, char *error, size_t size, const char *fmt,
         return r;
 }
 
-static bool unit_name_valid(const char *s) {
-        size_t n = strlen(s);
-        const char *dot;
-
-        if (n == 0 || n > 255)
-                return false;
-        for (const char *c = s; *c; c++)
-                if (!isalnum((unsigned char) *c) && !strchr(":-_.\\@", *c))
-                        return false;
-        dot = strrchr(s, '.');
-        return dot && dot != s && dot[1] != '\0';
-}
-
 bool policy_unit_matches(const char *pattern, const char *unit) {
-        const char *at, *dot;
-
-        if (!pattern || !unit)
-                return false;
-        if (streq(pattern, unit))
-                return true;
-
-        /* "foo@.service" matches "foo@anything.service". */
-        at = strchr(pattern, '@');
-        if (!at || at[1] != '.')
-                return false;
-        dot = strrchr(unit, '.');
-        return strncmp(pattern, unit, (size_t) (at - pattern) + 1) == 0 &&
-               dot && streq(dot, at + 1) && dot > unit + (at - pattern) + 1;
-}
-
-static char *strip(char *s) {
-        char *e;
-
-        while (isspace((unsigned char) *s))
-                s++;
-        e = s + strlen(s);
-        while (e > s && isspace((unsigned char) e[-1]))
-                *--e = '\0';
-        return s;
+        return unit_name_matches(pattern, unit);
 }
 
 /* A uid or gid given as a number: decimal, below 2^32 - 1 (which means "invalid"). */
@@ -125,129 +90,168 @@ static int parse_gid(const char *v, gid_t *ret) {
         return 0;
 }
 
-static BpfKind delegation_key_kind(const char *key) {
-        static const char *const keys[_BPF_KIND_MAX] = {
-                [BPF_KIND_COMMAND] = "Commands",
-                [BPF_KIND_MAP] = "Maps",
-                [BPF_KIND_PROGRAM] = "Programs",
-                [BPF_KIND_ATTACHMENT] = "Attachments",
-        };
+static const char *const delegation_keys[_BPF_KIND_MAX] = {
+        [BPF_KIND_COMMAND]    = "Commands",
+        [BPF_KIND_MAP]        = "Maps",
+        [BPF_KIND_PROGRAM]    = "Programs",
+        [BPF_KIND_ATTACHMENT] = "Attachments",
+};
 
+const char *policy_delegation_key(BpfKind k) {
+        return k >= 0 && k < _BPF_KIND_MAX ? delegation_keys[k] : NULL;
+}
+
+static BpfKind delegation_key_kind(const char *key) {
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
-                if (streq(key, keys[k]))
+                if (streq(key, delegation_keys[k]))
                         return k;
         return _BPF_KIND_INVALID;
+}
+
+int policy_format_body(const BpfNames *names, const char *unit, const Delegation *d, FILE *f) {
+        fprintf(f, "\n[%s]\n%s=%s\n\n[%s]\n", POLICY_SECTION_MATCH, POLICY_KEY_UNIT, unit, POLICY_SECTION_DELEGATION);
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
+                _cleanup_(freep) char *hex = NULL;
+                int r;
+
+                r = delegation_format(names, k, d->masks[k], DELEGATION_STYLE_HEX, &hex);
+                if (r < 0)
+                        return r;
+                fprintf(f, "%s=%s\n", delegation_keys[k], hex);
+        }
+        return 0;
+}
+
+typedef struct PolicyParser {
+        const BpfNames *names;
+        const char *path;
+        Policy *policy;
+        char *preset;
+        unsigned n_match;
+        bool in_match;
+        char *error;
+        size_t error_size;
+} PolicyParser;
+
+static int parse_match(PolicyParser *pp, const char *key, const char *value, unsigned line) {
+        Policy *p = pp->policy;
+        int r;
+
+        if (++pp->n_match > 1)
+                return fail(-EINVAL, pp->error, pp->error_size,
+                            "%s:%u: only one of Unit=, User=, Group= may be set per file.", pp->path, line);
+        if (streq(key, POLICY_KEY_UNIT)) {
+                if (!unit_name_is_valid(value))
+                        return fail(-EINVAL, pp->error, pp->error_size, "%s:%u: '%s' is not a valid unit name.",
+                                    pp->path, line, value);
+                p->unit = strdup(value);
+                if (!p->unit)
+                        return -ENOMEM;
+                p->match = POLICY_MATCH_UNIT;
+        } else if (streq(key, POLICY_KEY_USER)) {
+                r = parse_uid(value, &p->uid);
+                if (r < 0)
+                        return fail(-EINVAL, pp->error, pp->error_size, "%s:%u: unknown user '%s'.", pp->path,
+                                    line, value);
+                p->match = POLICY_MATCH_USER;
+        } else if (streq(key, POLICY_KEY_GROUP)) {
+                r = parse_gid(value, &p->gid);
+                if (r < 0)
+                        return fail(-EINVAL, pp->error, pp->error_size, "%s:%u: unknown group '%s'.", pp->path,
+                                    line, value);
+                p->match = POLICY_MATCH_GROUP;
+        } else
+                return fail(-EINVAL, pp->error, pp->error_size,
+                            "%s:%u: unknown key %s= in [Match]; expected Unit=, User= or Group=.", pp->path, line,
+                            key);
+        return 0;
+}
+
+static int parse_delegation(PolicyParser *pp, const char *key, const char *value, unsigned line) {
+        DelegationDiag diag = {};
+        BpfKind k;
+        int r;
+
+        if (streq(key, POLICY_KEY_PRESET)) {
+                char *v = strdup(value);
+
+                if (!v)
+                        return -ENOMEM;
+                free(pp->preset);
+                pp->preset = v;
+                return 0;
+        }
+
+        k = delegation_key_kind(key);
+        if (k < 0)
+                return fail(-EINVAL, pp->error, pp->error_size,
+                            "%s:%u: unknown key %s= in [Delegation]; expected Commands=, Maps=, Programs=, "
+                            "Attachments= or Preset=.", pp->path, line, key);
+        r = delegation_parse_list(pp->names, k, value, &pp->policy->delegation.masks[k], &diag);
+        if (r < 0)
+                return fail(r, pp->error, pp->error_size, "%s:%u: %s", pp->path, line, diag.error);
+        return 0;
+}
+
+static int policy_parse_item(const char *section, const char *key, const char *value, unsigned line,
+                             void *userdata) {
+        PolicyParser *pp = userdata;
+
+        if (!key) {
+                pp->in_match = streq(section, POLICY_SECTION_MATCH);
+                if (!pp->in_match && !streq(section, POLICY_SECTION_DELEGATION))
+                        return fail(-EINVAL, pp->error, pp->error_size,
+                                    "%s:%u: unknown section [%s]; expected [Match] or [Delegation].", pp->path,
+                                    line, section);
+                return 0;
+        }
+        return pp->in_match ? parse_match(pp, key, value, line) : parse_delegation(pp, key, value, line);
+}
+
+static int policy_finish(PolicyParser *pp) {
+        DelegationDiag diag = {};
+        int r;
+
+        if (pp->policy->match < 0)
+                return fail(-EINVAL, pp->error, pp->error_size, "%s: no [Match] Unit=, User= or Group= set.",
+                            pp->path);
+        if (isempty(pp->preset))
+                return 0;
+        r = delegation_apply_preset(pp->names, pp->preset, &pp->policy->delegation, &diag);
+        if (r < 0)
+                return fail(r == -ENOENT ? -EINVAL : r, pp->error, pp->error_size, "%s: %s", pp->path, diag.error);
+        return 0;
 }
 
 int policy_parse(const BpfNames *names, const char *path, const char *text, Policy **ret, char *error,
                  size_t error_size) {
         _cleanup_(policy_freep) Policy *p = NULL;
-        _cleanup_(freep) char *copy = NULL, *preset = NULL;
-        enum { SECTION_NONE, SECTION_MATCH, SECTION_DELEGATION } section = SECTION_NONE;
-        unsigned line_no = 0, n_match = 0;
-        char *state, *line;
+        PolicyParser pp = { .names = names, .path = path, .error = error, .error_size = error_size };
+        IniLocation loc;
+        size_t n = strlen(text);
         int r;
 
-        if (strlen(text) > POLICY_FILE_MAX)
+        if (n > POLICY_FILE_MAX)
                 return fail(-E2BIG, error, error_size, "%s: larger than %d bytes.", path, POLICY_FILE_MAX);
 
         p = calloc(1, sizeof *p);
-        copy = strdup(text);
-        if (!p || !copy)
+        if (!p)
                 return -ENOMEM;
         p->path = strdup(path);
         if (!p->path)
                 return -ENOMEM;
         p->match = _POLICY_MATCH_INVALID;
+        pp.policy = p;
 
-        for (line = strtok_r(copy, "\n", &state); line; line = strtok_r(NULL, "\n", &state)) {
-                char *l = strip(line), *eq, *key, *value;
-
-                line_no++;
-                if (l[0] == '\0' || l[0] == '#' || l[0] == ';')
-                        continue;
-                if (l[0] == '[') {
-                        if (streq(l, "[Match]"))
-                                section = SECTION_MATCH;
-                        else if (streq(l, "[Delegation]"))
-                                section = SECTION_DELEGATION;
-                        else
-                                return fail(-EINVAL, error, error_size,
-                                            "%s:%u: unknown section %s; expected [Match] or [Delegation].",
-                                            path, line_no, l);
-                        continue;
-                }
-
-                eq = strchr(l, '=');
-                if (!eq)
-                        return fail(-EINVAL, error, error_size, "%s:%u: expected KEY=VALUE.", path, line_no);
-                *eq = '\0';
-                key = strip(l);
-                value = strip(eq + 1);
-
-                if (section == SECTION_MATCH) {
-                        n_match++;
-                        if (n_match > 1)
-                                return fail(-EINVAL, error, error_size,
-                                            "%s:%u: only one of Unit=, User=, Group= may be set per file.",
-                                            path, line_no);
-                        if (streq(key, "Unit")) {
-                                if (!unit_name_valid(value))
-                                        return fail(-EINVAL, error, error_size,
-                                                    "%s:%u: '%s' is not a valid unit name.", path, line_no, value);
-                                p->unit = strdup(value);
-                                if (!p->unit)
-                                        return -ENOMEM;
-                                p->match = POLICY_MATCH_UNIT;
-                        } else if (streq(key, "User")) {
-                                r = parse_uid(value, &p->uid);
-                                if (r < 0)
-                                        return fail(-EINVAL, error, error_size,
-                                                    "%s:%u: unknown user '%s'.", path, line_no, value);
-                                p->match = POLICY_MATCH_USER;
-                        } else if (streq(key, "Group")) {
-                                r = parse_gid(value, &p->gid);
-                                if (r < 0)
-                                        return fail(-EINVAL, error, error_size,
-                                                    "%s:%u: unknown group '%s'.", path, line_no, value);
-                                p->match = POLICY_MATCH_GROUP;
-                        } else
-                                return fail(-EINVAL, error, error_size,
-                                            "%s:%u: unknown key %s= in [Match]; expected Unit=, User= or Group=.",
-                                            path, line_no, key);
-                } else if (section == SECTION_DELEGATION) {
-                        DelegationDiag diag = {};
-                        BpfKind k = delegation_key_kind(key);
-
-                        if (streq(key, "Preset")) {
-                                free(preset);
-                                preset = strdup(value);
-                                if (!preset)
-                                        return -ENOMEM;
-                                continue;
-                        }
-                        if (k < 0)
-                                return fail(-EINVAL, error, error_size,
-                                            "%s:%u: unknown key %s= in [Delegation]; expected Commands=, Maps=, "
-                                            "Programs=, Attachments= or Preset=.", path, line_no, key);
-                        r = delegation_parse_list(names, k, value, &p->delegation.masks[k], &diag);
-                        if (r < 0)
-                                return fail(r, error, error_size, "%s:%u: %s", path, line_no, diag.error);
-                } else
-                        return fail(-EINVAL, error, error_size, "%s:%u: assignment outside of a section.",
-                                    path, line_no);
-        }
-
-        if (p->match < 0)
-                return fail(-EINVAL, error, error_size, "%s: no [Match] Unit=, User= or Group= set.", path);
-
-        if (!isempty(preset)) {
-                DelegationDiag diag = {};
-
-                r = delegation_apply_preset(names, preset, &p->delegation, &diag);
-                if (r < 0)
-                        return fail(r == -ENOENT ? -EINVAL : r, error, error_size, "%s: %s", path, diag.error);
-        }
+        r = ini_parse(text, n, INI_STRICT, policy_parse_item, &pp, &loc);
+        if (r >= 0)
+                r = policy_finish(&pp);
+        else if (r != -ENOMEM && loc.error != INI_ERROR_HANDLER) /* else the handler wrote the error */
+                r = fail(-EINVAL, error, error_size, "%s:%u: %s%s", path, loc.line, ini_error_to_string(loc.error),
+                         loc.error == INI_ERROR_OUTSIDE_SECTION ? "; start the file with [Match]." : ".");
+        free(pp.preset);
+        if (r < 0)
+                return r;
 
         *ret = TAKE_PTR(p);
         return 0;

@@ -20,15 +20,33 @@
  *   Attachments=any
  *   Preset=libbpf                            # optional, ORed in
  *
+ * The syntax is that of unit files (one tokenizer, ini-parse.h), strictly: a line that is not a section
+ * header, comment or KEY=VALUE is an error, reported with its line number (blank lines count).
  * Exactly one of Unit=, User=, Group= per file. A file that is not owned by root, is writable by
  * group or others, is a symlink, or does not parse is ignored (and reported).
  */
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "bpf-names.h"
 #include "delegation.h"
+
+/* The file format, shared by the writer (bpftoken-generator) and the reader (the publisher, analyze). */
+#define POLICY_SECTION_MATCH "Match"
+#define POLICY_SECTION_DELEGATION "Delegation"
+#define POLICY_KEY_UNIT "Unit"
+#define POLICY_KEY_USER "User"
+#define POLICY_KEY_GROUP "Group"
+#define POLICY_KEY_PRESET "Preset"
+
+/* The [Delegation] key of a kind: "Commands", "Maps", "Programs", "Attachments". */
+const char *policy_delegation_key(BpfKind k);
+
+/* Writes "\n[Match]\nUnit=UNIT\n\n[Delegation]\n" and one KEY=0xHEX line per kind to f: the body of a
+ * policy file for one unit, as bpftoken-generator writes it. -ENOMEM only. */
+int policy_format_body(const BpfNames *names, const char *unit, const Delegation *d, FILE *f);
 
 typedef enum PolicyMatchKind {
         POLICY_MATCH_UNIT,

@@ -10,8 +10,12 @@
  * effects: problems are returned as -errno, with a sentence in ret_error where a parameter offers one.
  */
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "parse-util.h"   /* parse_boolean() */
+#include "unit-name.h"
 
 typedef struct UnitSetting {
         char *section;  /* "Service" */
@@ -30,6 +34,14 @@ typedef struct UnitConfig {
         size_t n_settings;
 } UnitConfig;
 
+/* Why a file did not load, for an error message that names the file and line. */
+typedef struct UnitLoadError {
+        char file[PATH_MAX];
+        unsigned line;          /* 0: the file as a whole */
+        int error;              /* -errno */
+        const char *reason;     /* a sentence fragment, or NULL (then strerror(-error) says it) */
+} UnitLoadError;
+
 UnitConfig *unit_config_free(UnitConfig *c);
 static inline void unit_config_freep(UnitConfig **c) {
         if (*c)
@@ -46,12 +58,14 @@ static inline void unit_config_freep(UnitConfig **c) {
  * Returns a NULL-terminated strv. */
 int unit_search_path(const char *root, const char *skip_dir, char ***ret);
 
+/* Both fill error (may be NULL) when a file does not parse or cannot be read. */
+
 /* Load a unit by name through the search path, following aliases (symlinks) to the real fragment,
  * templates (foo@bar.service falls back to foo@.service) included. -ENOENT if nothing is found. */
-int unit_config_load(char *const *search_path, const char *name, UnitConfig **ret);
+int unit_config_load(char *const *search_path, const char *name, UnitLoadError *error, UnitConfig **ret);
 
 /* Load one file as the fragment (for "verify FILE"), plus drop-ins in FILE.d/ next to it. */
-int unit_config_load_file(const char *path, UnitConfig **ret);
+int unit_config_load_file(const char *path, UnitLoadError *error, UnitConfig **ret);
 
 /* Every unit name (fragment files and symlinks, not drop-in directories) on the search path,
  * sorted, unique, NULL-terminated. */
@@ -65,6 +79,3 @@ const char *unit_config_get(const UnitConfig *c, const char *section, const char
  * AmbientCapabilities=, SystemCallFilter=...): every assignment after the last empty one, in
  * order. Returns the count, and pointers into c in *ret (malloc'ed array, free() it). */
 int unit_config_get_all(const UnitConfig *c, const char *section, const char *key, const UnitSetting ***ret);
-
-/* Parse a boolean the way systemd does (1/yes/y/true/t/on, 0/no/n/false/f/off). -EINVAL otherwise. */
-int parse_boolean(const char *v);

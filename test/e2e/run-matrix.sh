@@ -66,7 +66,8 @@ mkdir -p "$results"
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
                same-user-attacker missing-bit oneshot-execstartpre restart
                concurrent-delegations untouched analyze attach-cgroup token-path attach-net
-               attach-net-user attach-net-restrictns attach-cgroup-user monitor)
+               attach-net-user attach-net-restrictns attach-cgroup-user monitor
+               model bpftool-json)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
@@ -388,15 +389,9 @@ sc_concurrent-delegations() {
         return $rc
 }
 
-# bpftoken-analyze inside the container sees the running unit: which implementation serves it,
-# requested against effective delegation, its delegated bpffs and its live token; verify passes the
-# unit and flags a broken file with how to fix it.
-sc_analyze() {
-        local rc=0 u=e2e-analyze.service out i
-        if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
-                say "bpftoken-analyze is not installed in the container"
-                return 1
-        fi
+# start_holder UNIT: start a unit whose program holds its token, and wait until it says so.
+start_holder() {
+        local u=$1 i
         mark_unit "$u"
         ct_exec systemctl start --no-block "$u"
         for ((i = 0; i < unit_timeout * 5; i++)); do
@@ -408,6 +403,18 @@ sc_analyze() {
                 ulog "$u" | say_lines
                 return 1
         fi
+}
+
+# bpftoken-analyze inside the container sees the running unit: which implementation serves it,
+# requested against effective delegation, its delegated bpffs and its live token; verify passes the
+# unit and flags a broken file with how to fix it.
+sc_analyze() {
+        local rc=0 u=e2e-analyze.service out
+        if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
+                say "bpftoken-analyze is not installed in the container"
+                return 1
+        fi
+        start_holder "$u" || return 1
 
         out=$(ct_exec bpftoken-analyze units --json=short 2>&1)
         if ! grep -q "\"unit\":\"$u\",\"implementation\":\"$path\",\"state\":\"active\"" <<<"$out"; then
@@ -514,6 +521,112 @@ BPFDelegateAttachments=BPFCgroupInetIngress" ]]; then
         fi
         ct_exec rm -rf "/run/systemd/system/$u.d"
         ct_exec systemctl daemon-reload
+
+# The unit model against systemd itself: tricky units (resets, multiple assignments, drop-in order
+# and masking, templates, aliases), and for each `systemctl show` of every property the model
+# evaluates must equal bpftoken-analyze's model of the same unit (model-compare prints each
+# property where they differ).
+model_units=(e2e-m-caps.service e2e-m-multi.service e2e-m-dropins.service e2e-m-tpl@x.service
+             e2e-m-alias.service e2e-m-sandbox.service e2e-m-empty.service e2e-m-invalid.service
+             e2e-m-mounts.service e2e-m-identity.service e2e-m-dynamic.service e2e-m-badsetting.service
+             e2e-m-delegate.service)
+sc_model() {
+        local rc=0 u out props
+        if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
+                say "bpftoken-analyze is not installed in the container"
+                return 1
+        fi
+        ct_sh '
+set -e
+E=/etc/systemd/system R=/run/systemd/system
+mkdir -p $R
+w() { mkdir -p "$(dirname "$1")"; printf "%b" "$2" >"$1"; }
+S="[Unit]\nDescription=model\n[Service]\nType=oneshot\nExecStart=/bin/true\n"
+# resets and inversion of capability sets
+w $E/e2e-m-caps.service "${S}CapabilityBoundingSet=CAP_BPF\nCapabilityBoundingSet=\nCapabilityBoundingSet=CAP_PERFMON CAP_NET_ADMIN\nCapabilityBoundingSet=~CAP_NET_ADMIN\nAmbientCapabilities=CAP_BPF CAP_PERFMON\nAmbientCapabilities=~CAP_BPF\n"
+# multiple assignments that add up, and lists that change mode
+w $E/e2e-m-multi.service "${S}CapabilityBoundingSet=~CAP_SYS_ADMIN\nCapabilityBoundingSet=~CAP_NET_ADMIN\nRestrictAddressFamilies=AF_INET\nRestrictAddressFamilies=AF_UNIX\nRestrictAddressFamilies=~AF_UNIX\nSystemCallFilter=@system-service\nSystemCallFilter=bpf\nRestrictNamespaces=~user\nRestrictNamespaces=user net\nUser=nobody\n"
+# drop-ins: file name order across directories; /etc masks the same name in /run; a late reset
+w $E/e2e-m-dropins.service "${S}PrivateUsers=yes\nPrivateNetwork=yes\nAmbientCapabilities=CAP_BPF\n"
+w $E/e2e-m-dropins.service.d/10-a.conf "[Service]\nPrivateUsers=no\nRestrictAddressFamilies=AF_INET\n"
+w $R/e2e-m-dropins.service.d/20-b.conf "[Service]\nPrivateUsers=yes\nSystemCallFilter=~@privileged\n"
+w $E/e2e-m-dropins.service.d/30-c.conf "[Service]\nPrivateMounts=yes\n"
+w $R/e2e-m-dropins.service.d/30-c.conf "[Service]\nPrivateMounts=no\nPrivateNetwork=no\n"
+w $R/e2e-m-dropins.service.d/40-d.conf "[Service]\nAmbientCapabilities=\nRestrictAddressFamilies=\n"
+w $E/service.d/e2e-m-none.conf "# an empty type-wide drop-in\n"
+# a template, its drop-ins and the instance'"'"'s own
+w $E/e2e-m-tpl@.service "${S}CapabilityBoundingSet=CAP_BPF CAP_PERFMON\nPrivateUsers=yes\nDelegate=yes\n"
+w $E/e2e-m-tpl@.service.d/a.conf "[Service]\nCapabilityBoundingSet=~CAP_PERFMON\nDynamicUser=yes\n"
+w $E/e2e-m-tpl@x.service.d/b.conf "[Service]\nDelegate=no\nProtectControlGroups=yes\n"
+# an alias (a symlink with another name) and a drop-in under the alias name
+w $E/e2e-m-real.service "${S}PrivateNetwork=yes\nCapabilityBoundingSet=CAP_BPF\n"
+ln -sf $E/e2e-m-real.service $E/e2e-m-alias.service
+w $E/e2e-m-alias.service.d/x.conf "[Service]\nPrivateNetwork=no\nCapabilityBoundingSet=CAP_PERFMON\n"
+# PrivateUsers= values, PrivateMounts= reset, the 258+ settings (BPF directives: the last one wins,
+# an empty one resets, a space-separated one is what systemd makes of it)
+w $E/e2e-m-sandbox.service "${S}PrivateUsers=identity\nPrivateMounts=yes\nPrivateMounts=\nProtectControlGroups=no\nDelegateNamespaces=net\nDelegateNamespaces=mnt\nDelegateNamespaces=~net\nBPFDelegateCommands=BPFMapCreate\nBPFDelegateCommands=BPFProgLoad,BPFBtfLoad\nBPFDelegateMaps=BPFMapTypeArray\nBPFDelegateMaps=\nBPFDelegatePrograms=BPFProgTypeXdp\nBPFDelegatePrograms=BPFProgTypeSocketFilter BPFProgTypeKprobe\n"
+# an empty assignment after a value: reset or ignored, per setting and version
+w $E/e2e-m-empty.service "${S}PrivateUsers=yes\nPrivateUsers=\nPrivateNetwork=yes\nPrivateNetwork=\nDelegate=yes\nDelegate=\nProtectControlGroups=yes\nProtectControlGroups=\nPrivateMounts=yes\nPrivateMounts=\nUser=nobody\nUser=\nPrivateBPF=yes\nPrivateBPF=\n"
+w $E/e2e-m-delegate.service "${S}Delegate=no\nDelegate=\n"
+# DynamicUser= is parsed strictly: an empty value fails the load (LoadState=bad-setting)
+w $E/e2e-m-badsetting.service "${S}DynamicUser=yes\nDynamicUser=\nPrivateMounts=yes\n"
+w $E/e2e-m-mounts.service "${S}PrivateMounts=yes\nPrivateMounts=\n"
+w $E/e2e-m-identity.service "${S}PrivateUsers=identity\n"
+w $E/e2e-m-dynamic.service "${S}DynamicUser=yes\nPrivateMounts=yes\n"
+# a value systemd cannot parse after a good one: the good one stays
+w $E/e2e-m-invalid.service "${S}PrivateUsers=yes\nPrivateUsers=bogus\nPrivateNetwork=yes\nPrivateNetwork=bogus\nDelegate=yes\nDelegate=bogus\nProtectControlGroups=yes\nProtectControlGroups=bogus\nPrivateMounts=yes\nPrivateMounts=bogus\nCapabilityBoundingSet=CAP_BPF\nCapabilityBoundingSet=CAP_BOGUS\nPrivateBPF=yes\nPrivateBPF=bogus\n"
+' 2>&1 | say_lines
+        ct_exec systemctl daemon-reload
+        props=$(ct_exec bpftoken-analyze model-compare)
+        for u in "${model_units[@]}"; do
+                if ! out=$(ct_exec systemctl show -p "$props" "$u" 2>&1); then
+                        say "systemctl show $u failed:" "$out"
+                        rc=1
+                        continue
+                fi
+                if ! out=$(ct_exec bpftoken-analyze model-compare "$u" <<<"$out" 2>&1); then
+                        say "$out"
+                        rc=1
+                else
+                        note "$out"
+                fi
+        done
+        return $rc
+}
+
+# bpftoken-analyze's JSON carries bpftool token list's field names for the same facts: where the
+# suite's bpftool has 'token list' (>= 7.6; forky), its output for the unit's bpffs equals
+# bpftoken-analyze mounts' token_info and allowed_* for that instance.
+sc_bpftool-json() {
+        local rc=0 u=e2e-analyze.service pid bt ours
+        if ! ct_exec test -x /usr/bin/bpftoken-analyze; then
+                say "bpftoken-analyze is not installed in the container"
+                return 1
+        fi
+        bt=$(ct_exec bpftool token help 2>&1) || true
+        if ! grep -q 'token.*list' <<<"$bt"; then
+                note "bpftool $(ct_exec bpftool version | head -1) has no 'token list': field names checked in test-analyze.sh only"
+                ct_exec bpftool version >/dev/null 2>&1 || { say "no bpftool in the container"; return 1; }
+                return 0
+        fi
+        start_holder "$u" || return 1
+        pid=$(uprop "$u" MainPID)
+        bt=$(ct_exec nsenter -t "$pid" -m bpftool -j token list 2>&1)
+        ours=$(ct_exec bpftoken-analyze mounts --json=short 2>&1)
+        # Each field as bpftool prints it for the unit's instance must appear as such in ours.
+        local f want
+        for f in token_info allowed_cmds allowed_maps allowed_progs allowed_attachs; do
+                want=$(tr -d ' \n' <<<"$bt" | grep -o "\"$f\":\(\"[^\"]*\"\|\[[^]]*\]\)" | head -1)
+                if [[ -z $want ]]; then
+                        say "bpftool token list printed no $f:" "$bt"
+                        rc=1
+                elif ! grep -q -F "$want" <<<"$(tr -d ' \n' <<<"$ours")"; then
+                        say "bpftoken-analyze mounts lacks $want:" "$ours"
+                        rc=1
+                fi
+        done
+        note "bpftool: $(tr -d '\n' <<<"$bt" | head -c 300)"
+        ct_exec systemctl stop "$u" || true
         return $rc
 }
 

@@ -76,7 +76,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                 abort();
         close(fd);
 
-        r = unit_config_load_file(p, &c);
+        r = unit_config_load_file(p, NULL, &c);
         if (r < 0) {
                 if (c)
                         abort();

@@ -48,7 +48,7 @@ static int plan_file(unsigned version, const char *path, GeneratorPlan *ret) {
                 .socket_path = SOCKET,
         };
 
-        assert_int_equal(unit_config_load_file(path, &c), 0);
+        assert_int_equal(unit_config_load_file(path, NULL, &c), 0);
         return generator_plan_unit(&ctx, c, ret);
 }
 
@@ -275,9 +275,13 @@ static void test_attach(void **state) {
 }
 
 static void test_private_settings(void **state) {
-        expect_line(252, UNIT_HEAD "PrivateUsers=self\n", "PrivateUsers=yes", false);
+        /* systemd 252 ignores PrivateUsers=self (from 257 on it is understood): the drop-in sets yes */
+        expect_line(252, UNIT_HEAD "PrivateUsers=self\n", "PrivateUsers=yes", true);
+        expect_line(257, UNIT_HEAD "PrivateUsers=self\n", "PrivateUsers=yes", false);
+        expect_line(257, UNIT_HEAD "PrivateUsers=identity\n", "PrivateUsers=yes", false);
         expect_line(252, UNIT_HEAD "PrivateUsers=true\n", "PrivateUsers=yes", false);
-        expect_line(252, UNIT_HEAD "PrivateUsers=no\nPrivateUsers=\n", "PrivateUsers=yes", true);
+        /* systemd ignores an empty PrivateUsers= (measured on 252, 257, 262): no stays */
+        expect_skip(252, UNIT_HEAD "PrivateUsers=no\nPrivateUsers=\n", "PrivateUsers=no");
         expect_skip(252, UNIT_HEAD "PrivateUsers=no\n", "PrivateUsers=no");
         expect_skip(252, UNIT_HEAD "PrivateUsers=bogus\n", "PrivateUsers=bogus");
         expect_skip(262, UNIT_HEAD "PrivateUsers=off\n", "PrivateUsers=off");
@@ -357,7 +361,11 @@ static void test_directives(void **state) {
         assert_int_equal(plan_text(252, "t.service", "[Service]\nExecStart=/bin/a\nPrivateBPF=no\n"
                                    "BPFDelegateCommands=BPFProgLoad\n", &p), 0);
         assert_int_equal(p.result, PLAN_IGNORE);
+        /* systemd 262 ignores an empty PrivateBPF= (measured): yes stays, so does bpftoken's reading */
         assert_int_equal(plan_text(252, "t.service", "[Service]\nExecStart=/bin/a\nPrivateBPF=yes\nPrivateBPF=\n", &p), 0);
+        assert_int_equal(p.result, PLAN_WRITE);
+        generator_plan_done(&p);
+        assert_int_equal(plan_text(252, "t.service", "[Service]\nExecStart=/bin/a\nPrivateBPF=yes\nPrivateBPF=no\n", &p), 0);
         assert_int_equal(p.result, PLAN_IGNORE);
         /* in the wrong section */
         assert_int_equal(plan_text(252, "t.service", "[Unit]\nPrivateBPF=yes\n[Service]\nExecStart=/bin/a\n", &p), 0);

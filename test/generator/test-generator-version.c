@@ -15,7 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "generator-version.h"
+#include "systemd-version.h"
 #include "macro.h"
 #include "../unit/test-util.h"
 

@@ -42,6 +42,19 @@ contains() {    # contains DESCRIPTION NEEDLE HAYSTACK
         esac
 }
 
+notcontains() { # notcontains DESCRIPTION NEEDLE HAYSTACK
+        tap_n=$((tap_n + 1))
+        case "$3" in
+        *"$2"*)
+                echo "not ok $tap_n - $1"
+                echo "# present: $2"
+                printf '%s\n' "$3" | head -40 | sed 's/^/# /'
+                tap_failed=$((tap_failed + 1))
+                ;;
+        *) echo "ok $tap_n - $1" ;;
+        esac
+}
+
 skip_all() {
         echo "1..0 # SKIP $*"
         exit 0

@@ -75,7 +75,7 @@ contains "monitor table: the fix under it" "missing maps ringbuf (delegation fro
 "$A" monitor --until=+1s >/dev/null 2>&1
 is "monitor --until= ends too" 0 $?
 out=$(setpriv --reuid=65534 --regid=65534 --clear-groups "$A" monitor --duration=1s 2>&1)
-is "monitor refuses without root" "2:bpftoken-analyze: The 'monitor' verb needs root privileges: it loads BPF programs and reads other processes' tokens." "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$A" monitor --duration=1s >/dev/null 2>&1; echo $?):$out"
+is "monitor refuses without root" "1:bpftoken-analyze: The 'monitor' verb needs root privileges: it loads BPF programs and reads other processes' tokens." "$(setpriv --reuid=65534 --regid=65534 --clear-groups "$A" monitor --duration=1s >/dev/null 2>&1; echo $?):$out"
 
 # ---- bpftoken-analyze learn -- CMD ----
 learn() { "$A" learn "$@" 2>"$MARK/learn.err"; }

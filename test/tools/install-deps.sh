@@ -10,7 +10,7 @@ set -euo pipefail
 
 PACKAGES=(
         meson ninja-build pkg-config gcc clang llvm
-        libbpf-dev libsystemd-dev libmount-dev libcap-dev libcmocka-dev libjson-c-dev
+        libbpf-dev libsystemd-dev libmount-dev libsmartcols-dev libcap-dev libcmocka-dev libjson-c-dev
         xsltproc docbook-xsl docbook-xml
         systemd strace python3 util-linux bsdutils iproute2 procps
         debootstrap

@@ -29,7 +29,7 @@ static UnitBpf *load(const char *text) {
         assert_non_null(f);
         fputs(text, f);
         fclose(f);
-        assert_int_equal(unit_bpf_load(names, NULL, path, &u), 0);
+        assert_int_equal(unit_bpf_load(names, NULL, path, 0, NULL, &u), 0);
         unlink(path);
         return u;
 }

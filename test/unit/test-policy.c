@@ -74,6 +74,29 @@ static void test_parse_invalid(void **state) {
         }
 }
 
+/* Blank lines and comments count: the error is reported at the line where it is. */
+static void test_parse_line_numbers(void **state) {
+        static const struct {
+                const char *text;
+                const char *needle;
+        } cases[] = {
+                { "# policy\n\n[Match]\n\nUnit=a.service\n\n\n[Delegation]\n\n\n\nFrobs=1\n", "t.conf:12: unknown key Frobs=" },
+                { "\n\n[Match]\nUnit=a.service\n\n[Delegation]\nCommands=prog_lod\n", "t.conf:7: " },
+                { "\n\n\nCommands=any\n", "t.conf:4: assignment outside of a section" },
+                { "[Match]\r\nUnit=a.service\r\n\r\n[Delegatoin]\r\n", "t.conf:4: unknown section [Delegatoin]" },
+                { "[Match]\nUnit=a.service\n\nnot an assignment\n", "t.conf:4: expected KEY=VALUE" },
+        };
+
+        for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
+                Policy *p = NULL;
+                char error[512] = "";
+
+                assert_true(policy_parse(names_builtin, "t.conf", cases[i].text, &p, error, sizeof error) < 0);
+                if (!strstr(error, cases[i].needle))
+                        fail_msg("case %zu: '%s' lacks '%s'", i, error, cases[i].needle);
+        }
+}
+
 static void test_unit_matches(void **state) {
         assert_true(policy_unit_matches("a.service", "a.service"));
         assert_false(policy_unit_matches("a.service", "b.service"));
@@ -188,6 +211,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_valid),
                 cmocka_unit_test(test_parse_invalid),
+                cmocka_unit_test(test_parse_line_numbers),
                 cmocka_unit_test(test_unit_matches),
                 cmocka_unit_test(test_find),
         };

@@ -72,7 +72,7 @@ static UnitConfig *fx_load(const char *root, const char *name) {
         _cleanup_(strv_freep) char **sp = fx_search_path(root);
         UnitConfig *c = NULL;
 
-        assert_int_equal(unit_config_load(sp, name, &c), 0);
+        assert_int_equal(unit_config_load(sp, name, NULL, &c), 0);
         assert_non_null(c);
         return c;
 }
@@ -277,10 +277,10 @@ static void test_templates(void **state) {
         /* no template, nothing */
         sp = fx_search_path(root);
         c = NULL;
-        assert_int_equal(unit_config_load(sp, "none@x.service", &c), -ENOENT);
+        assert_int_equal(unit_config_load(sp, "none@x.service", NULL, &c), -ENOENT);
         assert_null(c);
-        assert_int_equal(unit_config_load(sp, "bad name.service", &c), -EINVAL);
-        assert_int_equal(unit_config_load(sp, "foo.nosuchtype", &c), -EINVAL);
+        assert_int_equal(unit_config_load(sp, "bad name.service", NULL, &c), -EINVAL);
+        assert_int_equal(unit_config_load(sp, "foo.nosuchtype", NULL, &c), -EINVAL);
 
         rm_root(root);
 }
@@ -386,12 +386,12 @@ static void test_aliases(void **state) {
         fx_link(root, ETC "/loop2.service", "loop1.service");
         sp = fx_search_path(root);
         c = NULL;
-        assert_int_equal(unit_config_load(sp, "loop1.service", &c), -ELOOP);
+        assert_int_equal(unit_config_load(sp, "loop1.service", NULL, &c), -ELOOP);
         assert_null(c);
 
         /* a dangling alias is ignored */
         fx_link(root, ETC "/dangling.service", "/nowhere/none.service");
-        assert_int_equal(unit_config_load(sp, "dangling.service", &c), -ENOENT);
+        assert_int_equal(unit_config_load(sp, "dangling.service", NULL, &c), -ENOENT);
 
         rm_root(root);
 }
@@ -465,7 +465,7 @@ static void test_bad_section(void **state) {
 
         fx_write(root, ETC "/bad.service", "[Service\nExecStart=/bin/a\n");
         sp = fx_search_path(root);
-        assert_int_equal(unit_config_load(sp, "bad.service", &c), -EBADMSG);
+        assert_int_equal(unit_config_load(sp, "bad.service", NULL, &c), -EBADMSG);
         assert_null(c);
 
         rm_root(root);
@@ -563,7 +563,7 @@ static void test_load_file(void **state) {
         fx_write(root, "/some/dir/my.service", "[Service]\nExecStart=/bin/a\nPrivateBPF=yes\n");
         fx_write(root, "/some/dir/my.service.d/10.conf", "[Service]\nPrivateBPF=no\n");
         fx_write(root, "/some/dir/service.d/10.conf", "[Service]\nUser=not-applied\n");
-        assert_int_equal(unit_config_load_file(p, &c), 0);
+        assert_int_equal(unit_config_load_file(p, NULL, &c), 0);
         assert_string_equal(c->name, "my.service");
         assert_string_equal(c->fragment_path, p);
         assert_rel(root, c->dropin_paths[0], "/some/dir/my.service.d/10.conf");
@@ -573,12 +573,12 @@ static void test_load_file(void **state) {
         unit_config_free(c);
 
         fx_link(root, "/some/dir/masked.service", "/dev/null");
-        assert_int_equal(unit_config_load_file(m, &c), 0);
+        assert_int_equal(unit_config_load_file(m, NULL, &c), 0);
         assert_true(c->masked);
         unit_config_free(c);
 
         c = NULL;
-        assert_int_equal(unit_config_load_file("/nonexistent/x.service", &c), -ENOENT);
+        assert_int_equal(unit_config_load_file("/nonexistent/x.service", NULL, &c), -ENOENT);
         assert_null(c);
 
         rm_root(root);

@@ -9,17 +9,12 @@
 #include <unistd.h>
 
 #include "fileio.h"
-#include "generator-version.h"
+#include "systemd-version.h"
 #include "macro.h"
 
 #define SHARED_PREFIX "libsystemd-shared-"
 #define VERSION_DIGITS_MAX 5
 #define MAPS_SIZE_MAX (4u * 1024u * 1024u)
-
-static void dir_closep(DIR **d) {
-        if (*d)
-                (void) closedir(*d);
-}
 
 int systemd_version_parse(const char *s, unsigned *ret) {
         unsigned v = 0;
@@ -82,7 +77,7 @@ int systemd_version_from_maps(const char *path, unsigned *ret) {
 }
 
 static int scan_dir(const char *dir, unsigned *best) {
-        _cleanup_(dir_closep) DIR *d = NULL;
+        _cleanup_(closedirp) DIR *d = NULL;
         struct dirent *de;
 
         d = opendir(dir);
@@ -109,7 +104,7 @@ int systemd_version_from_libdirs(const char *root, unsigned *ret) {
                 root = NULL;
 
         for (size_t i = 0; i < ELEMENTSOF(bases); i++) {
-                _cleanup_(dir_closep) DIR *d = NULL;
+                _cleanup_(closedirp) DIR *d = NULL;
                 _cleanup_(freep) char *base = NULL, *dir = NULL;
                 struct dirent *de;
 
@@ -147,5 +142,31 @@ int systemd_version_from_libdirs(const char *root, unsigned *ret) {
         if (best == 0)
                 return -ENOENT;
         *ret = best;
+        return 0;
+}
+
+int systemd_version_detect(const char *root, unsigned *ret, const char **ret_source) {
+        int r;
+
+        if (!ret)
+                return -EINVAL;
+        if (root && (isempty(root) || streq(root, "/")))
+                root = NULL;
+
+        if (!root) {
+                r = systemd_version_from_maps("/proc/1/maps", ret);
+                if (r >= 0) {
+                        if (ret_source)
+                                *ret_source = "/proc/1/maps";
+                        return 0;
+                }
+                if (r == -ENOMEM)
+                        return r;
+        }
+        r = systemd_version_from_libdirs(root, ret);
+        if (r < 0)
+                return r;
+        if (ret_source)
+                *ret_source = "libsystemd-shared";
         return 0;
 }
