@@ -521,6 +521,8 @@ BPFDelegateAttachments=BPFCgroupInetIngress" ]]; then
         fi
         ct_exec rm -rf "/run/systemd/system/$u.d"
         ct_exec systemctl daemon-reload
+        return $rc
+}
 
 # The unit model against systemd itself: tricky units (resets, multiple assignments, drop-in order
 # and masking, templates, aliases), and for each `systemctl show` of every property the model
