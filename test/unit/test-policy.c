@@ -184,12 +184,53 @@ static void test_find(void **state) {
         }
 }
 
+/* The resolver hook (policy_set_name_resolver): names go through it, numbers do not, and NULL
+ * restores the machine's database. */
+static int fake_user(const char *name, uid_t *ret, void *userdata) {
+        if (!streq(name, "root"))
+                return -ESRCH;
+        *ret = 4242;
+        return 0;
+}
+
+static int fake_group(const char *name, gid_t *ret, void *userdata) {
+        if (!streq(name, userdata))
+                return -ESRCH;
+        *ret = 77;
+        return 0;
+}
+
+static void test_name_resolver(void **state) {
+        const PolicyNameResolver fake = { .user = fake_user, .group = fake_group, .userdata = (void *) "bpfusers" };
+        char error[512] = "";
+        Policy *p = NULL;
+
+        policy_set_name_resolver(&fake);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nUser=root\n", &p, error, sizeof error), 0);
+        assert_int_equal(p->uid, 4242);
+        p = policy_free(p);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nUser=12\n", &p, error, sizeof error), 0);
+        assert_int_equal(p->uid, 12);
+        p = policy_free(p);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nGroup=bpfusers\n", &p, error, sizeof error), 0);
+        assert_int_equal(p->gid, 77);
+        p = policy_free(p);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nGroup=root\n", &p, error, sizeof error), -EINVAL);
+        assert_non_null(strstr(error, "unknown group 'root'"));
+
+        policy_set_name_resolver(NULL);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nUser=root\n", &p, error, sizeof error), 0);
+        assert_int_equal(p->uid, 0);
+        policy_free(p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_valid),
                 cmocka_unit_test(test_parse_invalid),
                 cmocka_unit_test(test_unit_matches),
                 cmocka_unit_test(test_find),
+                cmocka_unit_test(test_name_resolver),
         };
         return cmocka_run_group_tests(tests, names_builtin_setup, names_teardown);
 }
