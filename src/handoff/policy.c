@@ -407,7 +407,8 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
                         goto finish;
         }
 
-        qsort(files, n_files, sizeof *files, cmp_policy_file);
+        if (n_files > 0) /* files is NULL then, and qsort()'s array must not be */
+                qsort(files, n_files, sizeof *files, cmp_policy_file);
 
         for (size_t i = 0; i < n_files; i++) {
                 size_t di = files[i].dir_index;

@@ -41,8 +41,9 @@ main() {
         # finding bugs, the -Werror builds are gcc's and run-all.sh's.
         if [ ! -f "$build/build.ninja" ]; then
                 CC=clang meson setup "$build" -Dfuzzing=true -Db_sanitize=address,undefined -Db_lundef=false \
-                        -Dbuildtype=debugoptimized -Dman=disabled >"$build.setup.log" 2>&1 \
-                        || { cat "$build.setup.log"; exit 1; }
+                        -Dbuildtype=debugoptimized -Dman=disabled >"$build-setup.log.tmp" 2>&1 \
+                        || { cat "$build-setup.log.tmp"; rm -f "$build-setup.log.tmp"; exit 1; }
+                mv "$build-setup.log.tmp" "$build/campaign-setup.log"
         fi
         list=$build/test/fuzz/fuzz-targets.txt
         [ -f "$list" ] || { echo "campaign.sh: $list is missing; is $build a -Dfuzzing=true tree?" >&2; exit 1; }
@@ -59,7 +60,7 @@ main() {
 
         bins=()
         for t in "${targets[@]}"; do read -r _ bin _ <<<"$t"; bins+=("${bin#"$build"/}"); done
-        ninja -C "$build" "${bins[@]}" >"$build.compile.log" 2>&1 || { tail -40 "$build.compile.log"; exit 1; }
+        ninja -C "$build" "${bins[@]}" >"$build/campaign-compile.log" 2>&1 || { tail -40 "$build/campaign-compile.log"; exit 1; }
 
         export ASAN_OPTIONS=halt_on_error=1:abort_on_error=1:detect_leaks=1:allocator_may_return_null=1
         export UBSAN_OPTIONS=halt_on_error=1:abort_on_error=1:print_stacktrace=1

@@ -184,6 +184,34 @@ static void test_find(void **state) {
         }
 }
 
+/* No policy file at all (the common case on a fresh machine): nothing matches, and nothing is
+ * sorted (qsort() of an empty, NULL array was undefined behaviour; found by fuzz-policy-dir). */
+static void test_find_empty(void **state) {
+        char etc[] = "/tmp/test-policy-etc.XXXXXX";
+        const char *dirs[] = { etc, "/nonexistent/bpftoken-policy.d", NULL };
+        PolicyCaller c = { .unit = "a.service", .uid = 1000, .gid = 100 };
+        Policy *p = NULL;
+
+        assert_non_null(mkdtemp(etc));
+        assert_int_equal(chmod(etc, 0755), 0);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), -ENOENT);
+        assert_null(p);
+        /* a positive control: the same directory with a matching file */
+        write_policy(etc, "a.conf", "[Match]\nUnit=a.service\n", 0644);
+        if (geteuid() == 0) {
+                assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), 0);
+                assert_int_equal(p->match, POLICY_MATCH_UNIT);
+                policy_free(p);
+        }
+        {
+                char path[4096];
+
+                snprintf(path, sizeof path, "%s/a.conf", etc);
+                assert_int_equal(unlink(path), 0);
+                assert_int_equal(rmdir(etc), 0);
+        }
+}
+
 /* The resolver hook (policy_set_name_resolver): names go through it, numbers do not, and NULL
  * restores the machine's database. */
 static int fake_user(const char *name, uid_t *ret, void *userdata) {
@@ -230,6 +258,7 @@ int main(void) {
                 cmocka_unit_test(test_parse_invalid),
                 cmocka_unit_test(test_unit_matches),
                 cmocka_unit_test(test_find),
+                cmocka_unit_test(test_find_empty),
                 cmocka_unit_test(test_name_resolver),
         };
         return cmocka_run_group_tests(tests, names_builtin_setup, names_teardown);
