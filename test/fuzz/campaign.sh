@@ -45,6 +45,9 @@ main() {
                         || { cat "$build-setup.log.tmp"; rm -f "$build-setup.log.tmp"; exit 1; }
                 mv "$build-setup.log.tmp" "$build/campaign-setup.log"
         fi
+        # regenerate the tree (and the target list) if a meson.build changed since it was set up
+        ninja -C "$build" build.ninja >"$build/campaign-regenerate.log" 2>&1 \
+                || { cat "$build/campaign-regenerate.log"; exit 1; }
         list=$build/test/fuzz/fuzz-targets.txt
         [ -f "$list" ] || { echo "campaign.sh: $list is missing; is $build a -Dfuzzing=true tree?" >&2; exit 1; }
 
