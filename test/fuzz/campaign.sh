@@ -10,7 +10,9 @@
 # corpus, the sanitizers halting on the first error. New inputs go to a scratch corpus in the build
 # directory; the committed corpora are not touched. Prints one TAP line per target and a table
 # TARGET x EXECS x COVERAGE (after the seeds, at the end) x FINDINGS; exits non-zero on any
-# finding (crash, leak, timeout, out-of-memory, sanitizer report).
+# finding (crash, leak, timeout, out-of-memory, sanitizer report), and on a target that reached no
+# function of the project's src/*.c (SRC-FUNCS 0: the fuzzer is blind to its parser, as it was when
+# only the harnesses were instrumented).
 #
 # --smoke (test/run-all.sh, a few seconds per target): also fails a target whose coverage does not
 # rise above what its seed corpus reaches, so a harness that stops seeing its parser (a library
@@ -86,17 +88,22 @@ main() {
                 work=$build/fuzz-campaign/$name
                 rm -rf "$work"; mkdir -p "$work/corpus" "$work/artifacts"
                 log=$work/log
-                "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 \
+                "$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 -print_coverage=1 \
                         -artifact_prefix="$work/artifacts/" "$work/corpus" "$corpus" >"$log" 2>&1
                 rc=$?
                 execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
                 seed_cov=$(stat_of "$log" cov INITED); seed_ft=$(stat_of "$log" ft INITED)
                 cov=$(stat_of "$log" cov); ft=$(stat_of "$log" ft)
+                # functions of the project's own .c files (not the harness, not inline helpers from
+                # headers) that the run reached: 0 means the fuzzer is blind to its parser
+                src_funcs=$(grep -a -c -E '^COVERED_FUNC: .* [^ ]*/src/[a-z]+/[^/ ]+\.c:[0-9]+$' "$log")
                 findings=$(find "$work/artifacts" -type f | wc -l)
                 if [ "$rc" -ne 0 ] && [ "$findings" -eq 0 ]; then findings=1; fi  # a report without an artifact
                 verdict=ok; why=""
                 if [ "$findings" -gt 0 ]; then
                         verdict="not ok"; why=" # exit $rc, artifacts in $work/artifacts, log $log"
+                elif [ "$src_funcs" -eq 0 ]; then
+                        verdict="not ok"; why=" # no function of src/ reached: is the library built without coverage instrumentation?"
                 elif $smoke && ! [ "${cov:-0}" -gt "${seed_cov:-0}" ] && ! [ "${ft:-0}" -gt "${seed_ft:-0}" ]; then
                         verdict="not ok"; why=" # coverage did not rise above the seed corpus's (cov ${seed_cov:-?}, ft ${seed_ft:-?}): does the harness still reach its parser?"
                 fi
@@ -105,12 +112,12 @@ main() {
                 if [ "$findings" -gt 0 ]; then
                         grep -a -m3 -E 'ERROR: |runtime error|SUMMARY|Test unit written' "$log" | sed 's/^/#   /'
                 fi
-                rows+=("$name ${execs:-0} $(( ${execs:-0} / seconds )) ${seed_cov:-?} ${cov:-?} ${seed_ft:-?} ${ft:-?} $(find "$work/corpus" -type f | wc -l) $findings")
+                rows+=("$name ${execs:-0} $(( ${execs:-0} / seconds )) ${seed_cov:-?} ${cov:-?} ${seed_ft:-?} ${ft:-?} $src_funcs $(find "$work/corpus" -type f | wc -l) $findings")
         done
 
         echo
         {
-                echo "TARGET EXECS EXEC/S SEED-COV COV SEED-FT FT NEW-INPUTS FINDINGS"
+                echo "TARGET EXECS EXEC/S SEED-COV COV SEED-FT FT SRC-FUNCS NEW-INPUTS FINDINGS"
                 printf '%s\n' "${rows[@]}"
         } | awk '{ for (i = 1; i <= NF; i++) { c[NR, i] = $i; if (length($i) > w[i]) w[i] = length($i) } if (NF > nf) nf = NF }
                  END { for (r = 1; r <= NR; r++) { line = ""
