@@ -54,6 +54,18 @@ run_suite build-ci -Dbuildtype=debugoptimized "${BPF_FRAMEWORK[@]}"
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
         run_suite build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug "${BPF_FRAMEWORK[@]}"
 
+# Fuzz smoke (test/fuzz/campaign.sh, i12): every fuzz target for a few seconds on the
+# coverage-instrumented fuzzing tree; one count per target, a finding or coverage that does not
+# rise above the seed corpus's fails it.
+echo "=== fuzz smoke"
+rm -rf build-fuzz-smoke
+fuzz_log=$(mktemp /tmp/bpftoken-fuzz.XXXXXX)
+BPFTOKEN_FUZZ_BUILDDIR=$SRC/build-fuzz-smoke test/fuzz/campaign.sh --smoke 5 2>&1 | tee "$fuzz_log"
+p=$(grep -c '^ok ' "$fuzz_log"); f=$(grep -c '^not ok ' "$fuzz_log")
+[ "$p" -gt 0 ] || f=$((f + 1))
+passed=$((passed + p)); failed=$((failed + f))
+rm -f "$fuzz_log"
+
 count_tap() {            # count_tap LOG: a TAP log's ok / not ok lines (none at all is a failure)
         local p f
         p=$(grep -c '^ok ' "$1"); f=$(grep -c '^not ok ' "$1")

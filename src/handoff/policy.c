@@ -66,12 +66,20 @@ static int parse_id_number(const char *v, uint32_t *ret) {
         return 0;
 }
 
+static const PolicyNameResolver *name_resolver = NULL;
+
+void policy_set_name_resolver(const PolicyNameResolver *resolver) {
+        name_resolver = resolver;
+}
+
 static int parse_uid(const char *v, uid_t *ret) {
         struct passwd pw, *res = NULL;
         char buf[4096];
 
         if (isdigit((unsigned char) v[0]))
                 return parse_id_number(v, ret);
+        if (name_resolver)
+                return name_resolver->user(v, ret, name_resolver->userdata);
         if (getpwnam_r(v, &pw, buf, sizeof buf, &res) != 0 || !res)
                 return -ESRCH;
         *ret = res->pw_uid;
@@ -84,6 +92,8 @@ static int parse_gid(const char *v, gid_t *ret) {
 
         if (isdigit((unsigned char) v[0]))
                 return parse_id_number(v, ret);
+        if (name_resolver)
+                return name_resolver->group(v, ret, name_resolver->userdata);
         if (getgrnam_r(v, &gr, buf, sizeof buf, &res) != 0 || !res)
                 return -ESRCH;
         *ret = res->gr_gid;
@@ -401,7 +411,8 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
                         goto finish;
         }
 
-        qsort(files, n_files, sizeof *files, cmp_policy_file);
+        if (n_files > 0) /* files is NULL then, and qsort()'s array must not be */
+                qsort(files, n_files, sizeof *files, cmp_policy_file);
 
         for (size_t i = 0; i < n_files; i++) {
                 size_t di = files[i].dir_index;

@@ -71,6 +71,17 @@ static inline void policy_freep(Policy **p) {
                 policy_free(*p);
 }
 
+/* How User= and Group= names become ids. The default (NULL) is the machine's user database
+ * (getpwnam_r, getgrnam_r); tests and fuzzers install a fixed one so that results do not depend on
+ * the host. A lookup returns 0, or -ESRCH for an unknown name. Process-wide; not thread-safe. */
+typedef struct PolicyNameResolver {
+        int (*user)(const char *name, uid_t *ret, void *userdata);
+        int (*group)(const char *name, gid_t *ret, void *userdata);
+        void *userdata;
+} PolicyNameResolver;
+
+void policy_set_name_resolver(const PolicyNameResolver *resolver);
+
 /* Parse one policy file's contents (no ownership checks). On -EINVAL/-E2BIG/-ENOENT a sentence
  * naming the line is written to error. */
 int policy_parse(const BpfNames *names, const char *path, const char *text, Policy **ret, char *error, size_t error_size);

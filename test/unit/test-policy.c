@@ -207,6 +207,74 @@ static void test_find(void **state) {
         }
 }
 
+/* No policy file at all (the common case on a fresh machine): nothing matches, and nothing is
+ * sorted (qsort() of an empty, NULL array was undefined behaviour; found by fuzz-policy-dir). */
+static void test_find_empty(void **state) {
+        char etc[] = "/tmp/test-policy-etc.XXXXXX";
+        const char *dirs[] = { etc, "/nonexistent/bpftoken-policy.d", NULL };
+        PolicyCaller c = { .unit = "a.service", .uid = 1000, .gid = 100 };
+        Policy *p = NULL;
+
+        assert_non_null(mkdtemp(etc));
+        assert_int_equal(chmod(etc, 0755), 0);
+        assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), -ENOENT);
+        assert_null(p);
+        /* a positive control: the same directory with a matching file */
+        write_policy(etc, "a.conf", "[Match]\nUnit=a.service\n", 0644);
+        if (geteuid() == 0) {
+                assert_int_equal(policy_find(names_builtin, dirs, &c, &p, NULL, NULL), 0);
+                assert_int_equal(p->match, POLICY_MATCH_UNIT);
+                policy_free(p);
+        }
+        {
+                char path[4096];
+
+                snprintf(path, sizeof path, "%s/a.conf", etc);
+                assert_int_equal(unlink(path), 0);
+                assert_int_equal(rmdir(etc), 0);
+        }
+}
+
+/* The resolver hook (policy_set_name_resolver): names go through it, numbers do not, and NULL
+ * restores the machine's database. */
+static int fake_user(const char *name, uid_t *ret, void *userdata) {
+        if (!streq(name, "root"))
+                return -ESRCH;
+        *ret = 4242;
+        return 0;
+}
+
+static int fake_group(const char *name, gid_t *ret, void *userdata) {
+        if (!streq(name, userdata))
+                return -ESRCH;
+        *ret = 77;
+        return 0;
+}
+
+static void test_name_resolver(void **state) {
+        const PolicyNameResolver fake = { .user = fake_user, .group = fake_group, .userdata = (void *) "bpfusers" };
+        char error[512] = "";
+        Policy *p = NULL;
+
+        policy_set_name_resolver(&fake);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nUser=root\n", &p, error, sizeof error), 0);
+        assert_int_equal(p->uid, 4242);
+        p = policy_free(p);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nUser=12\n", &p, error, sizeof error), 0);
+        assert_int_equal(p->uid, 12);
+        p = policy_free(p);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nGroup=bpfusers\n", &p, error, sizeof error), 0);
+        assert_int_equal(p->gid, 77);
+        p = policy_free(p);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nGroup=root\n", &p, error, sizeof error), -EINVAL);
+        assert_non_null(strstr(error, "unknown group 'root'"));
+
+        policy_set_name_resolver(NULL);
+        assert_int_equal(policy_parse(names_builtin, "t.conf", "[Match]\nUser=root\n", &p, error, sizeof error), 0);
+        assert_int_equal(p->uid, 0);
+        policy_free(p);
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_parse_valid),
@@ -214,6 +282,8 @@ int main(void) {
                 cmocka_unit_test(test_parse_line_numbers),
                 cmocka_unit_test(test_unit_matches),
                 cmocka_unit_test(test_find),
+                cmocka_unit_test(test_find_empty),
+                cmocka_unit_test(test_name_resolver),
         };
         return cmocka_run_group_tests(tests, names_builtin_setup, names_teardown);
 }
