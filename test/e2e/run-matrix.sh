@@ -42,6 +42,8 @@ E2E_HERE=$here
 . "$here/container.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+# shellcheck source=scenario-burst.sh
+. "$here/scenario-burst.sh"
 
 cache=${BPFTOKEN_E2E_CACHE:-/var/cache/bpftoken-e2e}
 destdir=${BPFTOKEN_DESTDIR:-}
@@ -57,7 +59,7 @@ mkdir -p "$results"
 # Every scenario, in the order they run.  Each has a function sc_<name>.
 all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfilter
                same-user-attacker missing-bit oneshot-execstartpre restart
-               concurrent-delegations untouched analyze)
+               concurrent-delegations untouched analyze burst)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
