@@ -139,6 +139,27 @@ ok "at most 4 workers were forked" test "$(worker_count)" -le 4
 sleep 0.5
 is "no connection left open in the publisher after the burst" "$fds_idle" "$(conn_fds)"
 
+# --- a request that stalls a helper: bounded, and nobody else waits for it --------------------------
+# A uid-policy caller owns its mount namespace: /proc/self/mountinfo a FIFO there can stall a helper
+# that reads it. Whether it still does (the helpers may learn mounts by fd instead), the request
+# must end within the per-request deadline and others must be served meanwhile.
+t0=$SECONDS
+as_uid 4242 unshare -Urm --propagation slave sh -c 'mount -t tmpfs none /proc && mkdir /proc/self &&
+        mkfifo /proc/self/mountinfo && exec /usr/bin/python3 "$1" "$2" valid' sh "$HERE/raw-client.py" "$SOCK" \
+        >"$TMP/stall.out" 2>&1 &
+STALL_PID=$!
+sleep 0.5
+out=$(timeout 30 "$S" --cgroup="$UNIT" --uid=65534 --gid=65534 -- "$E" --socket="$SOCK" -- "$P" 2>&1)
+is "while another caller's request may be stalled in a helper, the unit gets its instance" \
+        "$GOOD" "$(printf '%s\n' "$out" | probe)"
+wait "$STALL_PID"
+ok "the possibly stalled request ended within a generous 15 s ($(cat "$TMP/stall.out"))" test $((SECONDS - t0)) -le 15
+if grep -q 'ended while answering a request of uid 4242 (signal 14)' "$TMP/publisher.log"; then
+        echo "# the helper stalled; the worker was ended at the 5 s deadline"
+fi
+out=$(as_uid 4242 "$E" --socket="$SOCK" -- "$P" 2>&1)
+is "the next request of that uid succeeds" "$GOOD" "$(printf '%s\n' "$out" | grep -v '^bpftoken-exec' | probe)"
+
 # --- the BPF names: loaded once, again when the BTF file changes ----------------------------------
 is "positive control: nothing reloaded while the BTF file stayed the same" "0" \
         "$(grep -c 'BTF changed' "$TMP/publisher.log")"
