@@ -192,7 +192,8 @@ ct_find_pid1() {
                         echo "$pid"
                         return 0
                 fi
-        done < <(cat "$CT_CGROUP"/cgroup.procs 2>/dev/null)
+        # systemd moves itself into init.scope below the container's cgroup early in its boot.
+        done < <(cat "$CT_CGROUP"/cgroup.procs "$CT_CGROUP"/init.scope/cgroup.procs 2>/dev/null)
         return 1
 }
 
