@@ -15,6 +15,8 @@
  *                Accept=yes model): adds a fork+exec of the publisher and a BTF names load
  *   direct       the same child execing /bin/true alone: subtracted from pool and per-conn, it
  *                leaves the handoff itself (exec of bpftoken-exec to the exec of the target)
+ *   refused-*    a request of a uid no policy matches (a forked child, no exec), answered with
+ *                EPERM, through each publisher: what a refusal costs
  * Usage: bench-publish BPFTOKEN-EXEC BPFTOKEN-PUBLISH [ITERATIONS]
  */
 #include <errno.h>
@@ -25,7 +27,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -33,6 +37,7 @@
 #include "delegation.h"
 #include "instance.h"
 #include "macro.h"
+#include "protocol.h"
 #include "socket-util.h"
 #include "userns-child.h"
 
@@ -109,6 +114,36 @@ static int handoff_once(const char *exec_path, const char *sock, double *ret_ms)
         return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPROTO;
 }
 
+/* A request from uid 4243, which no policy matches, answered with EPERM: what a refusal costs the
+ * publisher (no exec on the caller's side; timed from fork to the caller's exit). */
+static int refused_once(const char *sock, double *ret_ms) {
+        double t0 = now_ms();
+        int status = 0;
+        pid_t pid;
+
+        pid = fork();
+        if (pid < 0)
+                return -errno;
+        if (pid == 0) {
+                struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                PublishReply reply;
+                int fd;
+
+                if (setresgid(4243, 4243, 4243) < 0 || setresuid(4243, 4243, 4243) < 0)
+                        _exit(EXIT_FAILURE);
+                snprintf(sa.sun_path, sizeof sa.sun_path, "%s", sock);
+                fd = socket(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0);
+                if (fd < 0 || connect(fd, (struct sockaddr *) &sa, sizeof sa) < 0 || publish_request_send(fd) < 0 ||
+                    publish_reply_recv(fd, &reply) < 0)
+                        _exit(EXIT_FAILURE);
+                _exit(reply.error == EPERM ? EXIT_SUCCESS : EXIT_FAILURE);
+        }
+        if (waitpid(pid, &status, 0) < 0)
+                return -ECHILD;
+        *ret_ms = now_ms() - t0;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EPROTO;
+}
+
 /* systemd-socket-activate on sock, with --accept or not. */
 static pid_t start_publisher(const char *publish, const char *sock, bool accept, const char *policy_arg) {
         char host_pid[32];
@@ -147,7 +182,7 @@ int main(int argc, char *argv[]) {
         char dir[] = "/tmp/bench-publish.XXXXXX", sock_pool[256], sock_conn[256], pol[256], polfile[300];
         char policy_arg[300];
         int n = argc > 3 ? atoi(argv[3]) : 50;
-        double *fl, *sa, *po, *pc, *di, f50, d50;
+        double *fl, *sa, *po, *pc, *di, *rp, *rc, f50, d50;
         Delegation d = { .masks = { 0x40021, 0x4, 0x2, 0x1 } };
         pid_t act_pool, act_conn;
         FILE *f;
@@ -165,7 +200,9 @@ int main(int argc, char *argv[]) {
         po = calloc((size_t) n, sizeof *po);
         pc = calloc((size_t) n, sizeof *pc);
         di = calloc((size_t) n, sizeof *di);
-        if (!fl || !sa || !po || !pc || !di || !mkdtemp(dir) || chmod(dir, 0755) < 0)
+        rp = calloc((size_t) n, sizeof *rp);
+        rc = calloc((size_t) n, sizeof *rc);
+        if (!fl || !sa || !po || !pc || !di || !rp || !rc || !mkdtemp(dir) || chmod(dir, 0755) < 0)
                 return 1;
         snprintf(sock_pool, sizeof sock_pool, "%s/pool.sock", dir);
         snprintf(sock_conn, sizeof sock_conn, "%s/conn.sock", dir);
@@ -207,6 +244,8 @@ int main(int argc, char *argv[]) {
                                 return fprintf(stderr, "bench-publish: the handoff through the pool failed.\n"), 1;
                         if (handoff_once(argv[1], sock_conn, &pc[i]) < 0)
                                 return fprintf(stderr, "bench-publish: the per-connection handoff failed.\n"), 1;
+                        if (refused_once(sock_pool, &rp[i]) < 0 || refused_once(sock_conn, &rc[i]) < 0)
+                                return fprintf(stderr, "bench-publish: a refusal was not answered with EPERM.\n"), 1;
                 }
         }
         kill(act_pool, SIGTERM);
@@ -223,6 +262,8 @@ int main(int argc, char *argv[]) {
         print_way("direct", di, n, f50);
         print_way("pool", po, n, f50);
         print_way("per-conn", pc, n, f50);
+        print_way("refused-pool", rp, n, f50);
+        print_way("refused-conn", rc, n, f50);
         d50 = percentile(di, n, 0.5);
         printf("handoff (exec of bpftoken-exec to the target's exec: pool - direct) through the long-lived "
                "publisher: %.3f ms = %.2fx the floor (target <= 2x); through a publisher per connection: "
