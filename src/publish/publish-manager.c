@@ -412,6 +412,11 @@ static void housekeeping(Manager *m, uint64_t now) {
         uint64_t deadline = (uint64_t) PUBLISH_REQUEST_DEADLINE_SEC * USEC_PER_SEC + WORKER_KILL_GRACE_USEC;
         bool kept_idle = false;
 
+        /* Accepting was paused for lack of descriptors (EMFILE) with nothing open of ours to free:
+         * try again every tick. */
+        if (!m->stopping && m->n_conns < m->limits.connections_max)
+                set_listening(m, true);
+
         for (unsigned i = 0; i < m->limits.connections_max; i++)
                 if (m->conns[i].state == CONN_WAITING && now >= m->conns[i].deadline_usec) {
                         log_debug("A connection of uid %u sent no request within %u ms, closed.",
