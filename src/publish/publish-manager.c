@@ -45,6 +45,7 @@ typedef struct Conn {
         int fd;
         ConnState state;
         uid_t uid;
+        uint64_t accepted_usec;
         uint64_t deadline_usec;
         uint64_t seq;
 } Conn;
@@ -97,7 +98,7 @@ static void set_listening(Manager *m, bool on) {
 /* --- accounting ----------------------------------------------------------------------------- */
 
 typedef struct UidCounts {
-        unsigned waiting;
+        unsigned waiting;       /* idle: waiting for the request for longer than the grace */
         unsigned total;         /* waiting + queued + being answered */
         unsigned active;        /* being answered */
 } UidCounts;
@@ -111,13 +112,14 @@ static unsigned uid_active(const Manager *m, uid_t uid) {
         return n;
 }
 
-static UidCounts uid_counts(const Manager *m, uid_t uid) {
+static UidCounts uid_counts(const Manager *m, uid_t uid, uint64_t now) {
+        uint64_t grace = m->limits.idle_grace_ms * USEC_PER_MSEC;
         UidCounts c = {};
 
         for (unsigned i = 0; i < m->limits.connections_max; i++)
                 if (m->conns[i].state != CONN_FREE && m->conns[i].uid == uid) {
                         c.total++;
-                        if (m->conns[i].state == CONN_WAITING)
+                        if (m->conns[i].state == CONN_WAITING && now - m->conns[i].accepted_usec > grace)
                                 c.waiting++;
                 }
         c.active = uid_active(m, uid);
@@ -156,7 +158,7 @@ static void refuse_busy(Manager *m, int fd, uid_t uid, const UidCounts *counts) 
         uint64_t now = now_usec();
 
         snprintf(message, sizeof message,
-                 "Too many connections of uid %u are open to the bpftoken publisher (%u waiting for their request, "
+                 "Too many connections of uid %u are open to the bpftoken publisher (%u idle without a request, "
                  "at most %u; %u in all, at most %u): refused. Close idle connections and try again.",
                  (unsigned) uid, counts->waiting, m->limits.waiting_per_uid_max, counts->total,
                  m->limits.connections_per_uid_max);
@@ -165,7 +167,7 @@ static void refuse_busy(Manager *m, int fd, uid_t uid, const UidCounts *counts) 
 
         m->refused++;
         if (now - m->refused_logged_usec >= REFUSAL_LOG_INTERVAL_USEC) {
-                log_warning("Refused %" PRIu64 " connection(s) over the per-uid limits, the last of uid %u (%u waiting, "
+                log_warning("Refused %" PRIu64 " connection(s) over the per-uid limits, the last of uid %u (%u idle, "
                             "%u in all).", m->refused, (unsigned) uid, counts->waiting, counts->total);
                 m->refused = 0;
                 m->refused_logged_usec = now;
@@ -243,7 +245,7 @@ static void on_listen(Manager *m) {
                         safe_close(fd);
                         continue;
                 }
-                counts = uid_counts(m, cred.uid);
+                counts = uid_counts(m, cred.uid, m->last_activity_usec);
                 if (counts.waiting >= m->limits.waiting_per_uid_max ||
                     counts.total >= m->limits.connections_per_uid_max) {
                         refuse_busy(m, fd, cred.uid, &counts);
@@ -254,6 +256,7 @@ static void on_listen(Manager *m) {
                         .fd = fd,
                         .state = CONN_WAITING,
                         .uid = cred.uid,
+                        .accepted_usec = m->last_activity_usec,
                         .deadline_usec = m->last_activity_usec + m->limits.read_timeout_ms * USEC_PER_MSEC,
                         .seq = m->seq++,
                 };

@@ -10,9 +10,11 @@
  * for the request to arrive, and only then queues the connection for a worker. So an idle or slow
  * connection costs one fd and no root process, a uid's connections are bounded before any work is
  * done for them, and the queue is served fairly across uids:
- *   - at most waiting_per_uid_max connections of one uid may wait for their request (each for at
- *     most read_timeout_ms), and connections_per_uid_max in all; beyond that a connection is refused
- *     at once with EBUSY and a sentence;
+ *   - a connection must send its request within read_timeout_ms; at most waiting_per_uid_max
+ *     connections of one uid may be idle (waiting for their request for longer than idle_grace_ms:
+ *     a caller sends right after connecting, so only a starved or hostile one gets there; a burst
+ *     of fresh connections is not refused), and connections_per_uid_max may be open in all; beyond
+ *     that a connection is refused at once with EBUSY and a sentence;
  *   - at most connections_max connections in all (lowered to fit RLIMIT_NOFILE); beyond that the
  *     manager stops accepting and the kernel's backlog holds the rest (nothing is refused);
  *   - at most active_per_uid_max requests of one uid are answered at once, and the next request
@@ -37,6 +39,7 @@ typedef struct PublishLimits {
         unsigned connections_per_uid_max;
         unsigned connections_max;
         unsigned read_timeout_ms;
+        unsigned idle_grace_ms;
         unsigned worker_requests_max;
         unsigned worker_idle_sec;
         unsigned idle_exit_sec;
@@ -53,6 +56,7 @@ typedef struct PublishLimits {
                 .connections_per_uid_max = 512,         \
                 .connections_max = 1024,                \
                 .read_timeout_ms = 3000,                \
+                .idle_grace_ms = 250,                   \
                 .worker_requests_max = 256,             \
                 .worker_idle_sec = 10,                  \
                 .idle_exit_sec = PUBLISH_IDLE_EXIT_SEC_DEFAULT, \

@@ -37,7 +37,7 @@ def describe(data):
 
 def hold(path, n, seconds):
     held = [connect(path) for _ in range(n)]
-    time.sleep(0.3)  # let the publisher accept them all
+    time.sleep(1)  # the publisher counts them as idle after a short grace
     extra = connect(path)
     try:
         print("extra: " + describe(extra.recv(4096)), flush=True)
