@@ -25,6 +25,9 @@
 #define USEC_PER_SEC  UINT64_C(1000000)
 /* How long after its deadline a worker that is still busy is killed. */
 #define WORKER_KILL_GRACE_USEC (2 * USEC_PER_SEC)
+/* Connections accepted in one go before the queue is served again: a flood of connections cannot
+ * keep the manager from handing requests to the workers. */
+#define ACCEPT_BATCH 64
 /* At most one warning about refused connections in this interval. */
 #define REFUSAL_LOG_INTERVAL_USEC (10 * USEC_PER_SEC)
 
@@ -218,7 +221,7 @@ static Conn *conn_slot(Manager *m) {
 }
 
 static void on_listen(Manager *m) {
-        while (!m->stopping) {
+        for (unsigned batch = 0; batch < ACCEPT_BATCH && !m->stopping; batch++) {
                 struct ucred cred = {};
                 socklen_t len = sizeof cred;
                 UidCounts counts;
