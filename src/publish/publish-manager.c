@@ -69,6 +69,11 @@ typedef struct Manager {
         uint64_t last_activity_usec;
         uint64_t refused;       /* since the last warning about it */
         uint64_t refused_logged_usec;
+        uint64_t answered;      /* requests workers finished, for STATUS= */
+        uint64_t refused_total;
+        uint64_t status_answered;
+        uint64_t status_refused;
+        uint64_t status_usec;
 } Manager;
 
 static uint64_t now_usec(void) {
@@ -169,6 +174,7 @@ static void refuse_busy(Manager *m, int fd, uid_t uid, const UidCounts *counts) 
         safe_close(fd);
 
         m->refused++;
+        m->refused_total++;
         if (now - m->refused_logged_usec >= REFUSAL_LOG_INTERVAL_USEC) {
                 log_warning("Refused %" PRIu64 " connection(s) over the per-uid limits, the last of uid %u (%u idle, "
                             "%u in all).", m->refused, (unsigned) uid, counts->waiting, counts->total);
@@ -386,6 +392,8 @@ static void on_worker(Manager *m, unsigned index) {
         if (r == -EAGAIN || r == -EINTR)
                 return;
         m->last_activity_usec = w->idle_since_usec = now_usec();
+        if (r >= 0)
+                m->answered++;
         if (r < 0 || w->served >= m->limits.worker_requests_max || w->generation != m->names->generation)
                 publish_worker_retire(w);
 }
@@ -447,6 +455,20 @@ static void housekeeping(Manager *m, uint64_t now) {
                                 kept_idle = true;
                 }
         }
+}
+
+/* What "systemctl status bpftoken-publish" shows: sent at most once a second (not to load PID 1
+ * during a burst), and only on change. */
+static void update_status(Manager *m, uint64_t now) {
+        if (m->answered == m->status_answered && m->refused_total == m->status_refused)
+                return;
+        if (now - m->status_usec < USEC_PER_SEC)
+                return;
+        m->status_usec = now;
+        (void) sd_notifyf(false, "STATUS=Answered %" PRIu64 " requests; refused %" PRIu64
+                          " connections over the per-uid limits.", m->answered, m->refused_total);
+        m->status_answered = m->answered;
+        m->status_refused = m->refused_total;
 }
 
 static int next_timeout_ms(const Manager *m, uint64_t now) {
@@ -612,6 +634,7 @@ int publish_manager_run(int listen_fd, const PublishConfig *config, NamesCache *
                 int n;
 
                 housekeeping(&m, now);
+                update_status(&m, now);
                 if (m.stopping ? !workers_busy(&m) : should_exit_idle(&m, now))
                         break;
                 n = epoll_wait(m.epoll_fd, events, ELEMENTSOF(events), next_timeout_ms(&m, now));

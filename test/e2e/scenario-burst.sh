@@ -94,6 +94,13 @@ sc_burst() {
                         say "the publisher still holds $left connections"
                         rc=1
                 fi
+                # One long-lived publisher answered them (its status counts the requests).
+                sleep 1.2
+                left=$(ct_exec systemctl show -P StatusText bpftoken-publish.service) || true
+                if ! grep -qE '^Answered [0-9]{3,} requests' <<<"$left"; then
+                        say "bpftoken-publish.service does not report the requests it answered: '$left'"
+                        rc=1
+                fi
         fi
         ct_exec systemctl reset-failed 'e2e-burst-*' >/dev/null 2>&1 || true
         return $rc
