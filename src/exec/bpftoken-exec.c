@@ -222,12 +222,8 @@ static int verify_instance(void) {
         if (r == 0)
                 return log_error_errno(-EMEDIUMTYPE, "%s is not a bpffs after the setup: the publisher attached "
                                        "the instance in another mount namespace than this program's.", BPFFS_PATH);
-        r = bpffs_path_is_delegated(BPFFS_PATH);
-        if (r < 0)
-                return log_error_errno(r, "Cannot read the mount table: %m");
-        if (r == 0)
-                return log_error_errno(-ENOENT, "%s is a bpffs without delegation.", BPFFS_PATH);
-
+        /* No need to read the mount table for the delegate_* options: BPF_TOKEN_CREATE fails with ENOENT
+         * on a bpffs that delegates nothing, and token_create_error_sentence() says so. */
         token = bpf_token_create_fd(fd);
         if (token < 0)
                 return log_error_errno(token, "%s (BPF_TOKEN_CREATE: %m)", token_create_error_sentence(token));
@@ -262,13 +258,16 @@ static int run(int argc, char *argv[]) {
         if (r < 0)
                 return log_error_errno(r, "Failed to open /dev/null: %m");
 
-        r = bpf_names_load(NULL, &names);
-        if (r < 0)
-                return log_error_errno(r, "Failed to load the kernel's BPF names: %m");
-
         initial = running_in_initial_userns();
         if (initial < 0)
                 return log_error_errno(initial, "Failed to read /proc/self/uid_map: %m");
+
+        /* Inside a unit (every delegated start) the names serve only the libbpf baseline warning, whose
+         * bits are old UAPI values: the built-in table does, without reading the kernel's BTF. On the
+         * host they also decide the program's capabilities: the kernel's own names. */
+        r = initial ? bpf_names_load(NULL, &names) : bpf_names_new_builtin(&names);
+        if (r < 0)
+                return log_error_errno(r, "Failed to load the kernel's BPF names: %m");
 
         if (standalone_requested()) {
                 if (!initial || geteuid() != 0)

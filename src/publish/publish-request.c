@@ -100,7 +100,8 @@ static int publish_own_netns(const Peer *peer, pid_t host_pid, int *ret_fd, char
 
 int publish_handle_connection(int sock, const PublishConfig *config) {
         _cleanup_(peer_done) Peer peer = { .pidfd = -EBADF, .userns_fd = -EBADF, .mntns_fd = -EBADF };
-        _cleanup_(bpf_names_freep) BpfNames *names = NULL;
+        _cleanup_(bpf_names_freep) BpfNames *names_owned = NULL;
+        const BpfNames *names = config->names; /* cached by the long-lived publisher, else loaded here */
         _cleanup_(policy_freep) Policy *policy = NULL;
         struct timeval tv = { .tv_sec = PUBLISH_REQUEST_TIMEOUT_SEC };
         _cleanup_(freep) uint64_t *host_groups = NULL;
@@ -129,10 +130,13 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
                                               "descriptors attached): refused."
                                             : "The request could not be read.");
 
-        r = bpf_names_load(NULL, &names);
-        if (r < 0)
-                return answer(sock, DECISION_FAILED, &peer, NULL, NULL, r, 0,
-                              "The publisher could not load the kernel's BPF names.");
+        if (!names) {
+                r = bpf_names_load(NULL, &names_owned);
+                if (r < 0)
+                        return answer(sock, DECISION_FAILED, &peer, NULL, NULL, r, 0,
+                                      "The publisher could not load the kernel's BPF names.");
+                names = names_owned;
+        }
 
         caller = (PolicyCaller) {
                 .unit = peer.unit,

@@ -48,6 +48,8 @@ E2E_HERE=$here
 . "$here/container.sh"
 # shellcheck source=lib.sh
 . "$here/lib.sh"
+# shellcheck source=scenario-burst.sh
+. "$here/scenario-burst.sh"
 
 cache=${BPFTOKEN_E2E_CACHE:-/var/cache/bpftoken-e2e}
 destdir=${BPFTOKEN_DESTDIR:-}
@@ -67,7 +69,7 @@ all_scenarios=(root user dynamicuser privateusers hardened restrictns syscallfil
                same-user-attacker missing-bit oneshot-execstartpre restart
                concurrent-delegations untouched analyze attach-cgroup token-path attach-net
                attach-net-user attach-net-restrictns attach-cgroup-user monitor
-               model bpftool-json)
+               model bpftool-json burst)
 if [[ -n ${BPFTOKEN_E2E_SCENARIOS:-} ]]; then
         read -r -a scenarios <<<"$BPFTOKEN_E2E_SCENARIOS"
 else
