@@ -1,10 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
 
 #include "bpf-token-uapi.h"
 #include "instance.h"
 #include "macro.h"
+#include "mount-facts.h"
+#include "namespace-util.h"
 #include "process-util.h"
 #include "socket-util.h"
 #include "syscalls.h"
@@ -14,17 +25,198 @@
 #define STATUS_STEP(s) ((BpffsStep) ((unsigned) (s) >> 16))
 #define STATUS_ERRNO(s) ((int) ((unsigned) (s) & 0xffffu))
 
+/* The attach helper found an instance at /sys/fs/bpf that may be this user namespace's: it sends this
+ * word with an fd of the instance's root and waits for a verdict word. */
+#define STATUS_CANDIDATE STATUS(BPFFS_STEP_NONE, EEXIST)
+enum { VERDICT_ATTACH = 0, VERDICT_ALREADY_ATTACHED = 1 };
+
+/* --- test hook (see instance.h) --- */
+
+static void fault_point(const char *point) {
+        const char *spec = secure_getenv("BPFTOKEN_TEST_FAULT");
+        size_t n = strlen(point);
+
+        if (!spec || strncmp(spec, point, n) != 0 || spec[n] != ':')
+                return;
+        if (streq(spec + n + 1, "kill"))
+                (void) raise(SIGKILL);
+        if (streq(spec + n + 1, "stall"))
+                for (;;)
+                        (void) pause();
+}
+
+/* --- helpers: fork, bound, deadline, reap --- */
+
+typedef struct Helper {
+        pid_t pid;
+        int sock;
+        struct timespec deadline;
+} Helper;
+
+static void helper_stop(Helper *h) {
+        if (h->pid > 0) {
+                (void) kill(h->pid, SIGKILL);
+                while (waitpid(h->pid, NULL, 0) < 0 && errno == EINTR)
+                        ;
+        }
+        h->pid = 0;
+        h->sock = safe_close(h->sock);
+}
+
+/* The publisher's own address space size, for a bound relative to it (an ASan build maps terabytes of
+ * shadow memory before main()). Read from its own /proc, before any helper joins anything. */
+static int own_address_space(uint64_t *ret) {
+        _cleanup_(fclosep) FILE *f = NULL;
+        unsigned long pages;
+
+        f = fopen("/proc/self/statm", "re");
+        if (!f)
+                return -errno;
+        if (fscanf(f, "%lu", &pages) != 1)
+                return -EBADMSG;
+        *ret = (uint64_t) pages * (uint64_t) sysconf(_SC_PAGESIZE);
+        return 0;
+}
+
 static _noreturn_ void helper_exit(int sock, int status, int fd) {
         (void) send_status_fd(sock, status, fd);
         _exit(status == 0 ? EXIT_SUCCESS : EXIT_FAILURE);
 }
 
-/* Helper 1: in the target user namespace, return an fs context for a new bpffs. */
-static _noreturn_ void helper_open_context(int sock, int userns_fd) {
+/* Fork a helper that keeps only keep[] (keep[0] is replaced by its socket). Returns 0 in the helper
+ * (bounded in memory, with its socket in h->sock), 1 in the parent. */
+static int helper_start(int *keep, size_t n_keep, Helper *h) {
+        _cleanup_(closep) int parent_sock = -EBADF, child_sock = -EBADF;
+        struct rlimit rl;
+        uint64_t as = 0;
+        int pair[2], r;
+
+        r = own_address_space(&as);
+        if (r < 0)
+                return r;
+        /* Sequenced packets: one status word with at most one fd per message. */
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0, pair) < 0)
+                return -errno;
+        parent_sock = pair[0];
+        child_sock = pair[1];
+        keep[0] = child_sock;
+
+        r = fork_helper(keep, n_keep, &h->pid);
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                /* Before touching anything of the caller's. */
+                rl.rlim_cur = rl.rlim_max = as + INSTANCE_HELPER_MEMORY_MAX;
+                if (setrlimit(RLIMIT_AS, &rl) < 0)
+                        _exit(EXIT_FAILURE);
+                rl.rlim_cur = rl.rlim_max = 0;
+                (void) setrlimit(RLIMIT_CORE, &rl);
+                h->sock = TAKE_FD(child_sock);
+                return 0;
+        }
+        h->sock = TAKE_FD(parent_sock);
+        (void) clock_gettime(CLOCK_MONOTONIC, &h->deadline);
+        h->deadline.tv_sec += INSTANCE_HELPER_TIMEOUT_MS / 1000;
+        h->deadline.tv_nsec += (long) (INSTANCE_HELPER_TIMEOUT_MS % 1000) * 1000000L;
+        if (h->deadline.tv_nsec >= 1000000000L) {
+                h->deadline.tv_sec++;
+                h->deadline.tv_nsec -= 1000000000L;
+        }
+        return 1;
+}
+
+/* The helper's next word (and fd), by its deadline. -ETIME past it, -EPROTO if it died silently. */
+static int helper_recv(Helper *h, int *ret_status, int *ret_fd, BpffsStep *ret_step) {
+        for (;;) {
+                struct pollfd p = { .fd = h->sock, .events = POLLIN };
+                struct timespec now;
+                long ms;
+                int r;
+
+                (void) clock_gettime(CLOCK_MONOTONIC, &now);
+                ms = (long) (h->deadline.tv_sec - now.tv_sec) * 1000L + (h->deadline.tv_nsec - now.tv_nsec) / 1000000L;
+                if (ms <= 0) {
+                        *ret_step = BPFFS_STEP_DEADLINE;
+                        return -ETIME;
+                }
+                r = poll(&p, 1, (int) ms);
+                if (r < 0 && errno == EINTR)
+                        continue;
+                if (r < 0) {
+                        *ret_step = BPFFS_STEP_HELPER;
+                        return -errno;
+                }
+                if (r == 0)
+                        continue;
+                r = recv_status_fd(h->sock, ret_status, ret_fd);
+                if (r < 0) {
+                        /* EOF: the helper exited, or died without a word. */
+                        *ret_step = BPFFS_STEP_HELPER;
+                        return r == -ECONNRESET ? -EPROTO : r;
+                }
+                return 0;
+        }
+}
+
+/* Wait for the helper to exit after its last word, by its deadline; killed otherwise. */
+static int helper_finish(Helper *h, BpffsStep *ret_step) {
+        int status = 0, fd = -EBADF, r;
+        BpffsStep step;
+
+        /* Its socket closes when it exits: EOF (or a stray word) ends the wait. */
+        r = helper_recv(h, &status, &fd, &step);
+        safe_close(fd);
+        if (r == -ETIME) {
+                helper_stop(h);
+                *ret_step = step;
+                return r;
+        }
+        r = wait_for_helper(h->pid);
+        h->pid = 0;
+        helper_stop(h);
+        if (r < 0)
+                *ret_step = BPFFS_STEP_HELPER;
+        return r;
+}
+
+/* Run a helper that sends one word (and maybe an fd) and exits. */
+static int run_helper(int *keep, size_t n_keep, void (*body)(int sock, const int *keep, const void *userdata),
+                      const void *userdata, int *ret_status, int *ret_fd, BpffsStep *ret_step) {
+        _cleanup_(closep) int fd = -EBADF;
+        Helper h = { .sock = -EBADF };
+        int status = 0, r;
+
+        r = helper_start(keep, n_keep, &h);
+        if (r < 0) {
+                *ret_step = BPFFS_STEP_HELPER;
+                return r;
+        }
+        if (r == 0) {
+                body(h.sock, keep, userdata);
+                _exit(EXIT_FAILURE);
+        }
+        r = helper_recv(&h, &status, &fd, ret_step);
+        if (r < 0) {
+                helper_stop(&h);
+                return r;
+        }
+        r = helper_finish(&h, ret_step);
+        if (r < 0 && status == 0)
+                return r;
+        *ret_status = status;
+        *ret_fd = TAKE_FD(fd);
+        return 0;
+}
+
+/* --- helper bodies --- */
+
+/* In the target user namespace: an fs context for a new bpffs. */
+static void body_open_context(int sock, const int *keep, const void *userdata) {
         int fs_fd;
 
-        if (setns(userns_fd, CLONE_NEWUSER) < 0)
+        if (setns(keep[1], CLONE_NEWUSER) < 0)
                 helper_exit(sock, STATUS(BPFFS_STEP_USERNS, errno), -EBADF);
+        fault_point("userns-joined");
         /* fsopen() needs CAP_SYS_ADMIN over the current mount namespace: take one owned by the
          * user namespace we just joined. It dies with this helper. */
         if (unshare(CLONE_NEWNS) < 0)
@@ -32,103 +224,244 @@ static _noreturn_ void helper_open_context(int sock, int userns_fd) {
         fs_fd = sys_fsopen("bpf", BPFTOKEN_FSOPEN_CLOEXEC);
         if (fs_fd < 0)
                 helper_exit(sock, STATUS(BPFFS_STEP_FSOPEN, -fs_fd), -EBADF);
+        fault_point("fsopen-done");
         helper_exit(sock, 0, fs_fd);
 }
 
-/* Helper 2: in the target mount namespace, attach the instance. */
-static _noreturn_ void helper_attach(int sock, int mntns_fd, int mnt_fd, const BpffsAttachOptions *o) {
-        BpffsStep step;
+/* In the target user namespace: BPF_TOKEN_CREATE on an instance's root. The kernel checks that the
+ * superblock belongs to this very user namespace (EPERM) before it checks for delegation (ENOENT). */
+static void body_check_owner(int sock, const int *keep, const void *userdata) {
+        int token;
+
+        if (setns(keep[1], CLONE_NEWUSER) < 0)
+                helper_exit(sock, STATUS(BPFFS_STEP_USERNS, errno), -EBADF);
+        token = bpf_token_create_fd(keep[2]);
+        fault_point("owner-checked");
+        helper_exit(sock, token >= 0 ? 0 : STATUS(BPFFS_STEP_NONE, -token), -EBADF);
+}
+
+typedef struct AttachContext {
+        uint64_t instance_id;    /* our mount, by unique ID */
+        bool zero_delegation;    /* the instance has no delegate_* option */
+} AttachContext;
+
+/* Detach our mount through its fd, resolved in the publisher's /proc (opened before setns), never
+ * through a path in the caller's namespace. */
+static int detach_by_fd(int proc_fd, int mnt_fd) {
+        char path[64];
+
+        if (fchdir(proc_fd) < 0)
+                return -errno;
+        snprintf(path, sizeof path, "self/fd/%d", mnt_fd);
+        if (umount2(path, MNT_DETACH) < 0)
+                return -errno;
+        return 0;
+}
+
+/* The mount at target: is it an instance of this user namespace with its token bind? Asks the
+ * parent, which checks the owner from inside the user namespace. 1 yes, 0 no. */
+static int target_is_our_instance(int sock, int target_fd, const MountFacts *t, bool is_root, const AttachContext *c) {
+        _cleanup_(closep) int root_fd = -EBADF, unused = -EBADF;
+        int verdict = VERDICT_ATTACH;
+
+        if (!is_root || !t->is_bpf || t->delegated == c->zero_delegation)
+                return 0;
+        if (bpffs_token_bind_present(t, 0) <= 0)
+                return 0;
+        /* A bpffs root: opening it does not block (statmount said bpf; the fd is the one we resolved). */
+        root_fd = openat(target_fd, ".", O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+        if (root_fd < 0)
+                return 0;
+        if (send_status_fd(sock, STATUS_CANDIDATE, root_fd) < 0 || recv_status_fd(sock, &verdict, &unused) < 0)
+                _exit(EXIT_FAILURE);
+        return verdict == VERDICT_ALREADY_ATTACHED;
+}
+
+/* After move_mount(): our mount, by ID, sits on the checked mount at /sys/fs/bpf in this namespace,
+ * with its token bind, and still propagates nowhere else. */
+static int verify_attached(int mntns_fd, uint64_t mntns_id, uint64_t target_id, const AttachContext *c) {
+        MountFacts x, t;
         int r;
 
+        r = mount_facts_get(c->instance_id, 0, &x);
+        if (r < 0)
+                return r;
+        if (x.ns_id != mntns_id || x.parent_id != target_id || !x.point_known || !streq(x.point, BPFFS_PATH))
+                return -ESTALE;
+        r = bpffs_token_bind_present(&x, 0);
+        if (r <= 0)
+                return r < 0 ? r : -ESTALE;
+        r = mount_facts_get(target_id, 0, &t);
+        if (r < 0)
+                return r;
+        r = mount_propagates_elsewhere(mntns_fd, mntns_id, &t, NULL);
+        if (r != 0)
+                return r < 0 ? r : -EXDEV;
+        return 0;
+}
+
+/* In the target mount namespace: attach the tree at /sys/fs/bpf. keep: sock, mntns, mnt, proc. */
+static void body_attach(int sock, const int *keep, const void *userdata) {
+        _cleanup_(closep) int target_fd = -EBADF;
+        const AttachContext *c = userdata;
+        int mntns_fd = keep[1], mnt_fd = keep[2], proc_fd = keep[3], r;
+        uint64_t mntns_id, target_id;
+        MountFacts t;
+        bool is_root;
+
+        r = mntns_get_id(mntns_fd, &mntns_id);
+        if (r < 0)
+                helper_exit(sock, STATUS(BPFFS_STEP_MNTNS, -r), -EBADF);
         if (setns(mntns_fd, CLONE_NEWNS) < 0)
                 helper_exit(sock, STATUS(BPFFS_STEP_MNTNS, errno), -EBADF);
-        r = bpffs_attach(mnt_fd, o, &step);
-        if (r == -EEXIST)
-                helper_exit(sock, STATUS(BPFFS_STEP_NONE, EEXIST), -EBADF);
+        fault_point("mntns-joined");
+
+        /* The one path resolution in the caller's namespace. */
+        target_fd = bpffs_open_target();
+        if (target_fd < 0)
+                helper_exit(sock, STATUS(BPFFS_STEP_TARGET, -target_fd), -EBADF);
+        r = fd_get_mount_id(target_fd, &target_id, &is_root);
+        if (r >= 0)
+                r = mount_facts_get(target_id, 0, &t);
+        if (r >= 0 && t.ns_id != mntns_id)
+                r = -EXDEV;
         if (r < 0)
-                helper_exit(sock, STATUS(step, -r), -EBADF);
+                helper_exit(sock, STATUS(BPFFS_STEP_TARGET, -r), -EBADF);
+
+        if (target_is_our_instance(sock, target_fd, &t, is_root, c))
+                _exit(EXIT_SUCCESS);
+
+        r = mount_propagates_elsewhere(mntns_fd, mntns_id, &t, NULL);
+        if (r != 0)
+                helper_exit(sock, r < 0 ? STATUS(BPFFS_STEP_SHARED, -r) : STATUS(BPFFS_STEP_SHARED, EXDEV), -EBADF);
+        fault_point("target-checked");
+
+        r = sys_move_mount(mnt_fd, "", target_fd, "",
+                           BPFTOKEN_MOVE_MOUNT_F_EMPTY_PATH|BPFTOKEN_MOVE_MOUNT_T_EMPTY_PATH);
+        if (r < 0)
+                helper_exit(sock, STATUS(BPFFS_STEP_ATTACH, -r), -EBADF);
+        fault_point("attached");
+
+        r = verify_attached(mntns_fd, mntns_id, target_id, c);
+        if (r < 0) {
+                (void) detach_by_fd(proc_fd, mnt_fd);
+                helper_exit(sock, STATUS(BPFFS_STEP_VERIFY, -r), -EBADF);
+        }
+        fault_point("verified");
         helper_exit(sock, 0, -EBADF);
 }
 
-/* Run one helper to completion, with a socket of its own whose other end the parent closes, so that a
- * helper that dies without a word is seen as EOF. keep[0] is replaced by the helper's socket.
- * Returns 0 with the helper's status word and an fd it sent, or -errno. */
-static int run_helper(int *keep, size_t n_keep, void (*body)(int sock, const int *keep, const void *userdata),
-                      const void *userdata,
-                      int *ret_status, int *ret_fd, BpffsStep *ret_step) {
-        _cleanup_(closep) int fd = -EBADF, parent_sock = -EBADF, child_sock = -EBADF;
-        int pair[2], status = 0, r, q;
-        pid_t pid;
+static void body_detach(int sock, const int *keep, const void *userdata) {
+        int r;
 
-        /* Sequenced packets: one status word with at most one fd per message. */
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0, pair) < 0) {
+        if (setns(keep[1], CLONE_NEWNS) < 0)
+                helper_exit(sock, STATUS(BPFFS_STEP_MNTNS, errno), -EBADF);
+        r = detach_by_fd(keep[3], keep[2]);
+        helper_exit(sock, r < 0 ? STATUS(BPFFS_STEP_ATTACH, -r) : 0, -EBADF);
+}
+
+/* --- the parent --- */
+
+/* If our mount ended up in the caller's mount namespace without a verified success (a helper was
+ * killed or timed out after move_mount), detach it, so that a retry never finds half a grant. */
+static void rollback_if_attached(int mntns_fd, int mnt_fd, int proc_fd, uint64_t instance_id) {
+        int keep[] = { -EBADF, mntns_fd, mnt_fd, proc_fd }, status = 0, fd = -EBADF;
+        uint64_t mntns_id;
+        MountFacts x;
+        BpffsStep step;
+
+        if (mntns_get_id(mntns_fd, &mntns_id) < 0 || mount_facts_get(instance_id, mntns_id, &x) < 0)
+                return; /* not in that namespace: still detached, or gone with it */
+        if (run_helper(keep, ELEMENTSOF(keep), body_detach, NULL, &status, &fd, &step) >= 0)
+                safe_close(fd);
+}
+
+/* The attach helper's candidate: ask from inside the user namespace whether it is this namespace's
+ * instance, with delegation (or without, for an all-zero one). */
+static int candidate_is_ours(int userns_fd, int candidate_fd, bool zero_delegation) {
+        int keep[] = { -EBADF, userns_fd, candidate_fd }, status = 0, fd = -EBADF, r;
+        BpffsStep step;
+
+        r = run_helper(keep, ELEMENTSOF(keep), body_check_owner, NULL, &status, &fd, &step);
+        safe_close(fd);
+        if (r < 0)
+                return r;
+        return zero_delegation ? status == STATUS(BPFFS_STEP_NONE, ENOENT) : status == 0;
+}
+
+static int attach_tree(int userns_fd, int mntns_fd, int mnt_fd, const AttachContext *c, BpffsStep *ret_step) {
+        _cleanup_(closep) int proc_fd = -EBADF;
+        int keep[4], status = 0, r;
+        Helper h = { .sock = -EBADF };
+
+        proc_fd = open("/proc", O_PATH|O_DIRECTORY|O_CLOEXEC);
+        if (proc_fd < 0) {
                 *ret_step = BPFFS_STEP_HELPER;
                 return -errno;
         }
-        parent_sock = pair[0];
-        child_sock = pair[1];
-        keep[0] = child_sock;
-
-        r = fork_helper(keep, n_keep, &pid);
+        keep[0] = -EBADF;
+        keep[1] = mntns_fd;
+        keep[2] = mnt_fd;
+        keep[3] = proc_fd;
+        r = helper_start(keep, ELEMENTSOF(keep), &h);
         if (r < 0) {
                 *ret_step = BPFFS_STEP_HELPER;
                 return r;
         }
         if (r == 0) {
-                body(child_sock, keep, userdata);
+                body_attach(h.sock, keep, c);
                 _exit(EXIT_FAILURE);
         }
-        child_sock = safe_close(child_sock);
 
-        r = recv_status_fd(parent_sock, &status, &fd);
-        q = wait_for_helper(pid);
+        for (;;) {
+                _cleanup_(closep) int fd = -EBADF;
+
+                r = helper_recv(&h, &status, &fd, ret_step);
+                if (r < 0)
+                        break;
+                if (status != STATUS_CANDIDATE || fd < 0)
+                        break;
+                r = candidate_is_ours(userns_fd, fd, c->zero_delegation);
+                if (r < 0) {
+                        *ret_step = BPFFS_STEP_HELPER;
+                        break;
+                }
+                if (send_status_fd(h.sock, r > 0 ? VERDICT_ALREADY_ATTACHED : VERDICT_ATTACH, -EBADF) < 0) {
+                        *ret_step = BPFFS_STEP_HELPER;
+                        r = -EPROTO;
+                        break;
+                }
+                if (r > 0) {
+                        r = helper_finish(&h, ret_step);
+                        return r < 0 ? r : 1;
+                }
+        }
+        if (r >= 0) {
+                r = helper_finish(&h, ret_step);
+                if (status != 0) {
+                        /* The helper's own word on what failed. */
+                        *ret_step = STATUS_STEP(status);
+                        r = -STATUS_ERRNO(status);
+                }
+        } else
+                helper_stop(&h);
+
         if (r < 0) {
-                /* The helper died without a word (killed, or crashed). */
-                *ret_step = BPFFS_STEP_HELPER;
-                return r == -ECONNRESET ? -EPROTO : r;
+                rollback_if_attached(mntns_fd, mnt_fd, proc_fd, c->instance_id);
+                return r;
         }
-        if (status == 0 && q < 0) {
-                *ret_step = BPFFS_STEP_HELPER;
-                return q;
-        }
-        *ret_status = status;
-        *ret_fd = TAKE_FD(fd);
+        fault_point("parent-attached");
         return 0;
 }
 
-static void body_open_context(int sock, const int *keep, const void *userdata) {
-        helper_open_context(sock, keep[1]);
-}
+static int open_context(int userns_fd, int *ret_fs_fd, BpffsStep *ret_step) {
+        int keep[] = { -EBADF, userns_fd }, status = 0, fs_fd = -EBADF, r;
 
-static void body_attach(int sock, const int *keep, const void *userdata) {
-        helper_attach(sock, keep[1], keep[2], userdata);
-}
-
-int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_gid, const Delegation *d,
-                     BpffsStep *ret_step) {
-        BpffsAttachOptions o = {
-                .owner_uid = owner_uid,
-                .owner_gid = owner_gid,
-        };
-
-        return instance_publish_full(userns_fd, mntns_fd, &o, d, ret_step);
-}
-
-int instance_publish_full(int userns_fd, int mntns_fd, const BpffsAttachOptions *o, const Delegation *d,
-                          BpffsStep *ret_step) {
-        _cleanup_(closep) int fs_fd = -EBADF, mnt_fd = -EBADF, unused_fd = -EBADF;
-        int status = 0, r;
-
-        *ret_step = BPFFS_STEP_NONE;
-
-        {
-                int keep[] = { -EBADF, userns_fd };
-
-                r = run_helper(keep, ELEMENTSOF(keep), body_open_context, NULL, &status, &fs_fd, ret_step);
-        }
+        r = run_helper(keep, ELEMENTSOF(keep), body_open_context, NULL, &status, &fs_fd, ret_step);
         if (r < 0)
                 return r;
         if (status != 0) {
+                safe_close(fs_fd);
                 *ret_step = STATUS_STEP(status);
                 return -STATUS_ERRNO(status);
         }
@@ -136,6 +469,24 @@ int instance_publish_full(int userns_fd, int mntns_fd, const BpffsAttachOptions 
                 *ret_step = BPFFS_STEP_HELPER;
                 return -EBADMSG;
         }
+        *ret_fs_fd = fs_fd;
+        return 0;
+}
+
+int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_gid, const Delegation *d,
+                     BpffsStep *ret_step) {
+        _cleanup_(closep) int fs_fd = -EBADF, mnt_fd = -EBADF;
+        AttachContext c = { .zero_delegation = true };
+        int r;
+
+        *ret_step = BPFFS_STEP_NONE;
+        for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
+                if (d->masks[k] != 0)
+                        c.zero_delegation = false;
+
+        r = open_context(userns_fd, &fs_fd, ret_step);
+        if (r < 0)
+                return r;
 
         r = bpffs_configure(fs_fd, d, ret_step);
         if (r < 0)
@@ -148,18 +499,14 @@ int instance_publish_full(int userns_fd, int mntns_fd, const BpffsAttachOptions 
         }
         fs_fd = safe_close(fs_fd);
 
-        {
-                int keep[] = { -EBADF, mntns_fd, mnt_fd };
-
-                r = run_helper(keep, ELEMENTSOF(keep), body_attach, o, &status, &unused_fd, ret_step);
-        }
-        if (r < 0)
+        r = bpffs_build_tree(mnt_fd, owner_uid, owner_gid);
+        if (r >= 0)
+                r = fd_get_mount_id(mnt_fd, &c.instance_id, NULL);
+        if (r < 0) {
+                *ret_step = BPFFS_STEP_TOKEN_BIND;
                 return r;
-        if (status == STATUS(BPFFS_STEP_NONE, EEXIST))
-                return 1;
-        if (status != 0) {
-                *ret_step = STATUS_STEP(status);
-                return -STATUS_ERRNO(status);
         }
-        return 0;
+        fault_point("tree-built");
+
+        return attach_tree(userns_fd, mntns_fd, mnt_fd, &c, ret_step);
 }

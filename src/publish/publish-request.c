@@ -41,9 +41,6 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
         _cleanup_(bpf_names_freep) BpfNames *names = NULL;
         _cleanup_(policy_freep) Policy *policy = NULL;
         struct timeval tv = { .tv_sec = PUBLISH_REQUEST_TIMEOUT_SEC };
-        _cleanup_(freep) uint64_t *host_groups = NULL;
-        size_t n_host_groups = 0;
-        BpffsAttachOptions attach;
         const char *reason = NULL;
         PublishRequest req;
         PolicyCaller caller;
@@ -96,18 +93,7 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
         if (r < 0)
                 return answer(sock, DECISION_REFUSED, &peer, policy, names, r, 0, reason);
 
-        r = mountinfo_shared_peer_groups(config->host_pid, &host_groups, &n_host_groups);
-        if (r < 0)
-                return answer(sock, DECISION_FAILED, &peer, policy, names, r, 0,
-                              "The host's mount table cannot be read (the publisher needs CAP_SYS_PTRACE).");
-        attach = (BpffsAttachOptions) {
-                .owner_uid = peer.uid,
-                .owner_gid = peer.gid,
-                .host_peer_groups_known = true,
-                .host_peer_groups = host_groups,
-                .n_host_peer_groups = n_host_groups,
-        };
-        r = instance_publish_full(peer.userns_fd, peer.mntns_fd, &attach, &policy->delegation, &step);
+        r = instance_publish(peer.userns_fd, peer.mntns_fd, peer.uid, peer.gid, &policy->delegation, &step);
         if (r < 0) {
                 snprintf(message, sizeof message, "%s (step %s: %s)", bpffs_error_sentence(step, r),
                          bpffs_step_to_string(step), strerror(-r));
