@@ -43,6 +43,8 @@ static void fault_point(const char *point) {
         if (streq(spec + n + 1, "stall"))
                 for (;;)
                         (void) pause();
+        if (streq(spec + n + 1, "sleep"))
+                (void) sleep(2);
 }
 
 /* --- helpers: fork, bound, deadline, reap --- */

@@ -27,7 +27,8 @@
  *
  * Test hook: with BPFTOKEN_TEST_FAULT=POINT:ACTION in the environment (read with secure_getenv();
  * the installed units never pass it, and a caller of the publisher cannot set the publisher's
- * environment), the process reaching POINT kills itself (ACTION "kill") or stops forever ("stall").
+ * environment), the process reaching POINT kills itself (ACTION "kill"), stops forever ("stall") or
+ * waits two seconds ("sleep", a window for a test to rearrange mounts mid-request).
  * Points: userns-joined, fsopen-done, tree-built, mntns-joined, target-checked, attached, verified,
  * owner-checked, parent-attached. No log output; the step that failed comes back in *ret_step.
  */

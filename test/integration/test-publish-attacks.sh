@@ -1,0 +1,129 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.1-or-later
+# bpftoken-publish against callers that control their own mount namespace and /proc (issue 7): the
+# publisher must learn every mount fact from the kernel by fd or mount ID, never from a file or path
+# the caller can change, and must stay bounded in time and memory. Each attack has its positive
+# control: the same caller, the same publisher, a working token.
+#
+# The whole test runs in a private mount namespace of its own that stands in for the host: it has a
+# root-owned mode-0700 bpffs at /sys/fs/bpf (as systemd mounts one), which no caller may write to.
+set -u
+if [ -z "${BPFTOKEN_ATTACKS_IN_NS:-}" ]; then
+        [ "$(id -u)" = 0 ] || { echo "1..0 # SKIP needs root"; exit 0; }
+        exec unshare --mount --propagation private env BPFTOKEN_ATTACKS_IN_NS=1 "$0" "$@"
+fi
+. "$(dirname "$0")/tap.sh"
+require_root_and_token_kernel
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+E=$BPFTOKEN_EXEC
+P=$TOKEN_PROBE
+HOSTILE=$HERE/hostile-caller.sh
+command -v systemd-socket-activate >/dev/null || skip_all "systemd-socket-activate (package systemd) is missing"
+
+mount -t bpf -o mode=0700 bpf /sys/fs/bpf
+TMP=$(mktemp -d /tmp/bpftoken-attacks.XXXXXX)
+chmod 755 "$TMP"
+POL=$TMP/policy
+mkdir -m 755 "$POL"
+# The publisher and its helpers run under a memory limit, so that an unbounded reader is stopped
+# before it hurts the machine (the fix bounds the helpers itself, far below this).
+MEMCG=/sys/fs/cgroup/memory/bpftoken-attacks-$$
+mkdir "$MEMCG"
+echo $((1024 * 1024 * 1024)) >"$MEMCG/memory.limit_in_bytes"
+PUBLISHERS=()
+
+cleanup() {
+        for p in "${PUBLISHERS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
+        for p in $(cat "$MEMCG/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+        sleep 0.2
+        rmdir "$MEMCG" 2>/dev/null
+        rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+cat >"$POL/30-uid.conf" <<EOT
+[Match]
+User=4242
+[Delegation]
+Preset=libbpf
+EOT
+
+start_publisher() {     # start_publisher NAME [VAR=VALUE...]: a publisher on $TMP/NAME.sock
+        local name=$1 v setenv=(); shift
+        for v in "$@"; do setenv+=("--setenv=$v"); done
+        (
+                echo "$BASHPID" >"$MEMCG/cgroup.procs"
+                umask 000
+                exec systemd-socket-activate "${setenv[@]}" --seqpacket --accept -l "$TMP/$name.sock" \
+                        "$BPFTOKEN_PUBLISH" --policy-dir="$POL" --host-pid=$$
+        ) 2>>"$TMP/publisher.log" &
+        PUBLISHERS+=($!)
+        for _ in $(seq 50); do [ -S "$TMP/$name.sock" ] && break; sleep 0.1; done
+        chmod 666 "$TMP/$name.sock"
+}
+as_user() { setpriv --reuid=4242 --regid=4242 --clear-groups "$@"; }
+hostile() {     # hostile MODE SOCKET-NAME
+        as_user unshare --user --map-root-user --mount "$HOSTILE" "$1" "$TMP/$2.sock" "$E" "$P" 2>&1
+}
+probe() { grep -E '^(token|map_create|prog_load|btf_load|map_no_token) ' | tr '\n' '|' | sed 's/|$//'; }
+TOKEN_OK="token ok|map_create ok|prog_load ok|btf_load ok|map_no_token EPERM"
+host_bpffs_untouched() { [ ! -e /sys/fs/bpf/token ]; }
+
+start_publisher main
+
+# Positive control: the same user, in namespaces of its own, nothing rearranged.
+out=$(as_user unshare --user --map-root-user --mount "$E" --socket="$TMP/main.sock" -- "$P" 2>&1)
+is "control: the uid-policy user in its own namespaces gets a working token" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
+
+# 1. A FIFO for /proc/self/mountinfo: a publisher that reads it stalls (until its alarm).
+out=$(hostile fifo main)
+is "mountinfo a FIFO: the request is answered, token works" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
+contains "... the client was not stalled" "client-exit=0" "$out"
+
+# 2. /proc/self/mountinfo -> /dev/zero: a publisher that reads it grows until it is killed.
+out=$(hostile devzero main)
+is "mountinfo is /dev/zero: the request is answered, token works" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
+is "... no helper was killed for memory" "0" "$(awk '/^oom_kill / { print $2 }' "$MEMCG/memory.oom_control" 2>/dev/null || echo 0)"
+
+# 3. A fake line says a delegated instance is already attached: it must not be believed.
+out=$(hostile fakeline main)
+is "a fake 'delegated bpffs' line: a real instance is attached, token works" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
+contains "... /sys/fs/bpf really is a bpffs" "bpf-at-target=bpf_fs" "$out"
+grants=$(grep -c "already attached" "$TMP/publisher.log" || true)
+is "... the publisher never answered 'already attached'" "0" "$grants"
+
+# 4. The target moved away (MS_MOVE) while a reader waited on the FIFO: a publisher that re-resolves
+# /sys/fs/bpf then writes into the host's bpffs.
+out=$(hostile move-fifo main); printf "%s\n" "$out" | sed "s/^/# move-fifo: /"
+ok "MS_MOVE under a FIFO: nothing was created in the host's bpffs" host_bpffs_untouched
+case "$(printf '%s\n' "$out" | probe)" in
+"$TOKEN_OK") contains "... and the grant is really at /sys/fs/bpf" "bpf-at-target=bpf_fs" "$out" ;;
+*) contains "... or the request was refused" "client-exit=1" "$out" ;;
+esac
+
+# 5. The target moved away inside the publisher's window between its checks and its move_mount().
+start_publisher window BPFTOKEN_TEST_FAULT=target-checked:sleep
+out=$(hostile move-hook window)
+contains "MS_MOVE mid-request: refused" "client-exit=1" "$out"
+contains "... with the reason" "changed while the instance was attached" "$out"
+contains "... the instance that landed on the moved mount was detached" "bpf-on-moved=0" "$out"
+ok "... nothing was created in the host's bpffs" host_bpffs_untouched
+out=$(as_user unshare --user --map-root-user --mount "$E" --socket="$TMP/window.sock" -- "$P" 2>&1)
+is "... control: the same slow publisher grants an untouched caller" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
+
+# 6. uid 4242 inside a mount namespace root made (PrivateTmp=, a rootful container) makes a user
+# namespace alone: the instance would land over /sys/fs/bpf of every root process sharing it.
+out=$(unshare --mount --propagation private sh -c '
+        setpriv --reuid=4242 --regid=4242 --clear-groups unshare --user --map-current-user "$1" --socket="$2" -- true 2>&1
+        echo "root-sees-bpf=$(stat -f -c %T /sys/fs/bpf) mode=$(stat -c %a /sys/fs/bpf)"' sh "$E" "$TMP/main.sock")
+contains "uid caller in a root-owned mount namespace: refused" "not owned by its user namespace" "$out"
+contains "... the root processes sharing it still see their own /sys/fs/bpf" "root-sees-bpf=bpf_fs mode=1700" "$out"
+
+log=$(cat "$TMP/publisher.log")
+contains "decisions are logged: granted" "granted for - (pid" "$log"
+ok "no bpffs entry appeared in the host's bpffs" host_bpffs_untouched
+sleep 0.3
+is "no publisher or helper left running" "" "$(for p in "${PUBLISHERS[@]}"; do pgrep -P "$p"; done)"
+
+done_testing
