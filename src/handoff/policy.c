@@ -330,10 +330,125 @@ static int policy_match_rank(const Policy *p, const PolicyCaller *c) {
         return policy_matches(p, c) ? 1 : 0;
 }
 
+/* What policy_find() knows of a file that did not load: whether it is a policy at all (root-owned
+ * regular file), and if so, how its [Match] section ranks against the caller. */
+typedef struct BrokenMatch {
+        bool found;
+        PolicyMatchKind kind;
+        int rank;
+        char sentence[768];
+} BrokenMatch;
+
+/* Read only the [Match] section of a policy file that does not parse, tolerating every error outside
+ * it. Fills p->match/unit/uid/gid; *ret_line is the line of the match key. -ENOENT if the section
+ * names no single valid Unit=, User= or Group= (then nobody can tell whom the file was meant for). */
+static int policy_text_read_match(const char *text, Policy *p, unsigned *ret_line) {
+        _cleanup_(freep) char *copy = NULL;
+        bool in_match = false;
+        unsigned line_no = 0, n = 0;
+        char *state, *line;
+
+        copy = strdup(text);
+        if (!copy)
+                return -ENOMEM;
+        p->match = _POLICY_MATCH_INVALID;
+        /* strtok_r() skips empty lines: count them by hand to keep line numbers right. */
+        for (line = copy; line; line = state) {
+                char *l, *eq, *key, *value;
+
+                state = strchr(line, '\n');
+                if (state)
+                        *state++ = '\0';
+                line_no++;
+                l = strip(line);
+                if (l[0] == '[') {
+                        in_match = streq(l, "[Match]");
+                        continue;
+                }
+                eq = strchr(l, '=');
+                if (!in_match || !eq)
+                        continue;
+                *eq = '\0';
+                key = strip(l);
+                value = strip(eq + 1);
+                if (++n > 1)
+                        return -ENOENT;
+                *ret_line = line_no;
+                if (streq(key, "Unit") && unit_name_valid(value)) {
+                        p->unit = strdup(value);
+                        if (!p->unit)
+                                return -ENOMEM;
+                        p->match = POLICY_MATCH_UNIT;
+                } else if (streq(key, "User")) {
+                        if (parse_uid(value, &p->uid) < 0)
+                                p->uid = (uid_t) -1; /* no such user: it matches nobody */
+                        p->match = POLICY_MATCH_USER;
+                } else if (streq(key, "Group")) {
+                        if (parse_gid(value, &p->gid) < 0)
+                                p->gid = (gid_t) -1;
+                        p->match = POLICY_MATCH_GROUP;
+                } else
+                        return -ENOENT;
+        }
+        return p->match < 0 ? -ENOENT : 0;
+}
+
+/* For a file that failed to load with error: if it is root's (a root-owned regular file, as
+ * policy_load_file() requires), read its [Match] and, if it would match the caller, record it in *b
+ * when it outranks what *b holds. A file whose [Match] cannot be read counts as matching everyone. */
+static int broken_file_match(int dir_fd, const char *dir, const char *filename, const char *error,
+                             const PolicyCaller *caller, BrokenMatch *b) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *text = NULL;
+        Policy m = {};
+        unsigned line = 0;
+        struct stat st;
+        int r, rank;
+
+        fd = openat(dir_fd, filename, O_RDONLY|O_CLOEXEC|O_NOFOLLOW|O_NOCTTY|O_NONBLOCK);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+            (st.st_mode & (S_IWGRP|S_IWOTH)))
+                return 0; /* not root's policy: ignored, as policy_load_file() reported */
+
+        r = read_fd_text(fd, &text);
+        if (r >= 0)
+                r = policy_text_read_match(text, &m, &line);
+        if (r == -ENOMEM) {
+                free(m.unit);
+                return r;
+        }
+        if (r < 0) {
+                m.match = POLICY_MATCH_UNIT; /* unknowable: the strongest kind, for everyone */
+                rank = 3;
+        } else
+                rank = policy_match_rank(&m, caller);
+        free(m.unit);
+        if (rank == 0)
+                return 0;
+        if (b->found && (m.match > b->kind || (m.match == b->kind && rank <= b->rank)))
+                return 0;
+
+        b->found = true;
+        b->kind = m.match;
+        b->rank = rank;
+        if (r < 0)
+                snprintf(b->sentence, sizeof b->sentence,
+                         "The policy file %s/%s does not parse (%s) and its [Match] section cannot be read, so it "
+                         "may be meant for this caller: refusing rather than answering with another policy. "
+                         "Fix or remove the file.", dir, filename, error);
+        else
+                snprintf(b->sentence, sizeof b->sentence,
+                         "The policy file %s/%s matches this caller (line %u) but does not parse (%s): refusing "
+                         "rather than answering with a broader policy. Fix the file (bpftoken-analyze verify).",
+                         dir, filename, line, error);
+        return 0;
+}
+
 int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCaller *caller, Policy **ret,
                 PolicyReport report, void *userdata) {
         Policy *best[_POLICY_MATCH_MAX] = {};
         int best_rank[_POLICY_MATCH_MAX] = {};
+        BrokenMatch broken = {};
         PolicyFile *files = NULL;
         size_t n_files = 0, n_dirs = 0;
         int dir_fds[8];
@@ -413,6 +528,11 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
                 if (q < 0) {
                         if (report)
                                 report(dirs[di], q, error, userdata);
+                        q = broken_file_match(dir_fds[di], dirs[di], files[i].name, error, caller, &broken);
+                        if (q < 0) {
+                                r = q;
+                                goto finish;
+                        }
                         continue;
                 }
                 q = policy_match_rank(p, caller);
@@ -427,10 +547,18 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
         r = -ENOENT;
         for (PolicyMatchKind k = 0; k < _POLICY_MATCH_MAX; k++)
                 if (best[k]) {
+                        /* Fail closed: a broken file that would match at least as well as this one. */
+                        if (broken.found && (broken.kind < k || (broken.kind == k && broken.rank >= best_rank[k])))
+                                break;
                         *ret = TAKE_PTR(best[k]);
                         r = 0;
                         break;
                 }
+        if (r < 0 && broken.found) {
+                if (report)
+                        report(NULL, -EBADMSG, broken.sentence, userdata);
+                r = -EBADMSG;
+        }
 
 finish:
         for (PolicyMatchKind k = 0; k < _POLICY_MATCH_MAX; k++)

@@ -18,7 +18,14 @@
 #include "publish-request.h"
 #include "token-errors.h"
 
+/* Warn about each policy file that did not load; keep the fail-closed sentence for the reply. */
 static void report_policy_file(const char *path, int error, const char *message, void *userdata) {
+        char *refusal = userdata;
+
+        if (!path && error == -EBADMSG) {
+                snprintf(refusal, PUBLISH_MESSAGE_MAX, "%s", message);
+                return;
+        }
         log_warning_errno(error, "%s", message);
 }
 
@@ -44,7 +51,7 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
         const char *reason = NULL;
         PublishRequest req;
         PolicyCaller caller;
-        char message[PUBLISH_MESSAGE_MAX];
+        char message[PUBLISH_MESSAGE_MAX], refusal[PUBLISH_MESSAGE_MAX] = "";
         BpffsStep step;
         int r;
 
@@ -75,7 +82,9 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
                 .groups = peer.groups,
                 .n_groups = peer.n_groups,
         };
-        r = policy_find(names, config->policy_dirs, &caller, &policy, report_policy_file, NULL);
+        r = policy_find(names, config->policy_dirs, &caller, &policy, report_policy_file, refusal);
+        if (r == -EBADMSG)
+                return answer(sock, DECISION_REFUSED, &peer, NULL, names, EBADMSG, 0, refusal);
         if (r == -ENOENT) {
                 snprintf(message, sizeof message,
                          "No BPF delegation is configured for %s%s (uid %u): add BPFDelegate*= settings to the unit "

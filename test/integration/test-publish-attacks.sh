@@ -18,6 +18,10 @@ require_root_and_token_kernel
 HERE=$(cd "$(dirname "$0")" && pwd)
 E=$BPFTOKEN_EXEC
 P=$TOKEN_PROBE
+S=$SANDBOX_RUN
+CGROOT=/sys/fs/cgroup/unified
+[ -f /sys/fs/cgroup/cgroup.controllers ] && CGROOT=/sys/fs/cgroup
+SLICE=$CGROOT/bpftoken-attacks-$$.slice
 HOSTILE=$HERE/hostile-caller.sh
 command -v systemd-socket-activate >/dev/null || skip_all "systemd-socket-activate (package systemd) is missing"
 
@@ -30,14 +34,18 @@ mkdir -m 755 "$POL"
 # before it hurts the machine (the fix bounds the helpers itself, far below this).
 MEMCG=/sys/fs/cgroup/memory/bpftoken-attacks-$$
 mkdir "$MEMCG"
+mkdir -p "$SLICE/bpftoken-attack-t@1.service" "$SLICE/bpftoken-attack-t@2.service"
 echo $((1024 * 1024 * 1024)) >"$MEMCG/memory.limit_in_bytes"
 PUBLISHERS=()
 
 cleanup() {
         for p in "${PUBLISHERS[@]}"; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
         for p in $(cat "$MEMCG/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+        for u in "$SLICE"/*.service; do
+                for p in $(cat "$u/cgroup.procs" 2>/dev/null); do kill -9 "$p" 2>/dev/null; done
+        done
         sleep 0.2
-        rmdir "$MEMCG" 2>/dev/null
+        rmdir "$SLICE"/*.service "$SLICE" "$MEMCG" 2>/dev/null
         rm -rf "$TMP"
 }
 trap cleanup EXIT
@@ -47,6 +55,23 @@ cat >"$POL/30-uid.conf" <<EOT
 User=4242
 [Delegation]
 Preset=libbpf
+EOT
+
+# A template policy that grants everything, and a narrower one for one instance that no longer parses
+# (a map type this kernel does not know): the broad one must not answer for it.
+cat >"$POL/50-template.conf" <<EOT
+[Match]
+Unit=bpftoken-attack-t@.service
+[Delegation]
+Preset=libbpf
+Commands=any
+EOT
+cat >"$POL/60-t1.conf" <<EOT
+# narrower: instance 1 only
+[Match]
+Unit=bpftoken-attack-t@1.service
+[Delegation]
+Maps=array,no_such_map_type
 EOT
 
 start_publisher() {     # start_publisher NAME [VAR=VALUE...]: a publisher on $TMP/NAME.sock
@@ -119,6 +144,15 @@ out=$(unshare --mount --propagation private sh -c '
         echo "root-sees-bpf=$(stat -f -c %T /sys/fs/bpf) mode=$(stat -c %a /sys/fs/bpf)"' sh "$E" "$TMP/main.sock")
 contains "uid caller in a root-owned mount namespace: refused" "not owned by its user namespace" "$out"
 contains "... the root processes sharing it still see their own /sys/fs/bpf" "root-sees-bpf=bpf_fs mode=1700" "$out"
+
+# 7. Fail closed on a policy file that does not parse but would match.
+out=$("$S" --cgroup="$SLICE/bpftoken-attack-t@1.service" -- "$E" --socket="$TMP/main.sock" -- "$P" 2>&1); rc=$?
+contains "an unparsable narrower policy refuses, naming the file and its match line" \
+        "60-t1.conf matches this caller (line 3) but does not parse" "$out"
+contains "... and the line of the error" "60-t1.conf:5:" "$out"
+is "... the command never ran (no broader grant)" "1" "$rc"
+out=$("$S" --cgroup="$SLICE/bpftoken-attack-t@2.service" -- "$E" --socket="$TMP/main.sock" -- "$P" 2>&1)
+is "... control: another instance of the template gets the template's grant" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
 
 log=$(cat "$TMP/publisher.log")
 contains "decisions are logged: granted" "granted for - (pid" "$log"
