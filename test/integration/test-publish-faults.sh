@@ -69,14 +69,21 @@ unit() { local name=$1; shift; "$S" --cgroup="$SLICE/bpftoken-fault-$name.servic
 probe() { grep -E '^(token|map_create|prog_load|btf_load|map_no_token) ' | tr '\n' '|' | sed 's/|$//'; }
 TOKEN_OK="token ok|map_create ok|prog_load ok|btf_load ok|map_no_token EPERM"
 # The bpffs mounts at /sys/fs/bpf in the calling process's namespace, then the probe.
-COUNT_AND_PROBE='echo "bpf-at-target=$(awk '"'"'$5 == "/sys/fs/bpf" && / - bpf / { n++ } END { print n + 0 }'"'"' /proc/self/mountinfo)"; exec "$0"'
-mntns_count() { lsns --noheadings --type mnt | wc -l; }
+COUNT_AND_PROBE='echo "mntns=$(readlink /proc/self/ns/mnt)"; echo "bpf-at-target=$(awk '"'"'$5 == "/sys/fs/bpf" && / - bpf / { n++ } END { print n + 0 }'"'"' /proc/self/mountinfo)"; exec "$0"'
+CALLER_NAMESPACES=
+remember_namespace() { CALLER_NAMESPACES="$CALLER_NAMESPACES $(printf '%s\n' "$1" | sed -n 's/^mntns=//p')"; }
+# Which of the callers' mount namespaces are still referenced by a process or an open fd.
+namespaces_left() {
+        local ns
+        for ns in $CALLER_NAMESPACES; do
+                find /proc/[0-9]*/ns/mnt /proc/[0-9]*/fd -maxdepth 1 -lname "$ns" 2>/dev/null | head -1
+        done
+}
 helpers_of() { pgrep -P "$1" | while read -r c; do echo "$c"; pgrep -P "$c"; done; }
 
 start_publisher healthy
 HEALTHY=$LAST_PUBLISHER
 mounts_before=$(grep -c ' - bpf ' /proc/self/mountinfo)
-namespaces_before=$(mntns_count)
 
 # Controls: a repeated request from the same namespaces stacks nothing, with delegation or without.
 out=$(unit a -- "$E" --socket="$TMP/healthy.sock" -- "$E" --socket="$TMP/healthy.sock" -- sh -c "$COUNT_AND_PROBE" "$P" 2>&1)
@@ -91,6 +98,7 @@ for point in userns-joined fsopen-done tree-built mntns-joined target-checked at
         start_publisher "kill-$point" "BPFTOKEN_TEST_FAULT=$point:kill"
         out=$(unit a -- sh -c '"$1" -q --socket="$2" -- true; echo "faulty-exit=$?"; exec "$1" -q --socket="$3" -- sh -c "$4" "$5"' \
                 sh "$E" "$TMP/kill-$point.sock" "$TMP/healthy.sock" "$COUNT_AND_PROBE" "$P" 2>&1)
+        remember_namespace "$out"
         contains "killed at $point: the faulty request fails" "faulty-exit=1" "$out"
         is "killed at $point: the retry gets the token" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
         contains "killed at $point: exactly one instance is in place" "bpf-at-target=2" "$out"
@@ -113,6 +121,7 @@ for point in mntns-joined attached; do
         start_publisher "stall-$point" "BPFTOKEN_TEST_FAULT=$point:stall"
         out=$(unit a -- sh -c '"$1" -q --socket="$2" -- true; echo "faulty-exit=$?"; exec "$1" -q --socket="$3" -- sh -c "$4" "$5"' \
                 sh "$E" "$TMP/stall-$point.sock" "$TMP/healthy.sock" "$COUNT_AND_PROBE" "$P" 2>&1)
+        remember_namespace "$out"
         contains "stalled at $point: the request fails" "faulty-exit=1" "$out"
         contains "stalled at $point: ... because of the deadline" "did not finish in time" "$out"
         is "stalled at $point: the retry gets the token" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
@@ -153,7 +162,9 @@ stop_publisher
 sleep 0.3
 is "no helper of the healthy publisher left" "" "$(helpers_of "$HEALTHY")"
 is "no bpffs mount left in the host's namespace" "$mounts_before" "$(grep -c ' - bpf ' /proc/self/mountinfo)"
-is "no mount namespace left" "$namespaces_before" "$(mntns_count)"
+ok "the callers' mount namespaces were remembered" test -n "$CALLER_NAMESPACES"
+ok "control: a mount namespace a process holds is found" test -n "$(CALLER_NAMESPACES=$(readlink /proc/self/ns/mnt) namespaces_left)"
+is "no mount namespace of a caller is left (no process or fd holds one)" "" "$(namespaces_left)"
 contains "failures are logged" "failed for bpftoken-fault-a.service" "$(cat "$TMP/publisher.log")"
 
 done_testing
