@@ -125,30 +125,35 @@ static int pid_mntns_id(pid_t pid, uint64_t *ret) {
 int peer_mntns_shared_outside_unit(const Peer *p, pid_t *ret_pid) {
         DIR *d = NULL;
         struct stat ns;
-        int r = 0;
         struct dirent *de;
+        char want[64];
+        int r = 0;
 
         if (!p->unit)
                 return -ENXIO;
         if (fstat(p->mntns_fd, &ns) < 0)
                 return -errno;
-        /* The publisher's own /proc, never the caller's: which processes are in that mount namespace
-         * (we hold it open, so its inode number cannot be reused meanwhile). */
+        /* readlink() of /proc/PID/ns/mnt names the namespace by its nsfs inode without instantiating
+         * it (a stat() would, and costs ~10x more). We hold the namespace open, so its inode number
+         * cannot be reused meanwhile. */
+        snprintf(want, sizeof want, "mnt:[%llu]", (unsigned long long) ns.st_ino);
+        /* The publisher's own /proc, never the caller's. */
         d = opendir("/proc");
         if (!d)
                 return -errno;
         while ((errno = 0, de = readdir(d))) {
                 _cleanup_(freep) char *unit = NULL;
-                char path[64];
-                struct stat st;
+                char path[64], link[64];
                 uint64_t v;
+                ssize_t n;
                 pid_t pid;
 
                 if (parse_u64_exact(de->d_name, strlen(de->d_name), 10, &v) < 0 || v == 0 || v > INT32_MAX)
                         continue;
                 pid = (pid_t) v;
                 snprintf(path, sizeof path, "%d/ns/mnt", (int) pid);
-                if (fstatat(dirfd(d), path, &st, 0) < 0) {
+                n = readlinkat(dirfd(d), path, link, sizeof link - 1);
+                if (n < 0) {
                         /* Exited meanwhile, or one the kernel does not let even root inspect (an LSM, a
                          * supervisor outside our reach): a process we cannot inspect cannot be
                          * attributed; SECURITY.md names this limit. Anything else fails closed. */
@@ -157,7 +162,8 @@ int peer_mntns_shared_outside_unit(const Peer *p, pid_t *ret_pid) {
                         r = -errno;
                         break;
                 }
-                if (st.st_dev != ns.st_dev || st.st_ino != ns.st_ino || pid == p->pid)
+                link[n] = '\0';
+                if (!streq(link, want) || pid == p->pid)
                         continue;
                 r = cgroup_pid_get_unit(pid, &unit);
                 if (r == -ENOENT || r == -ESRCH) {
@@ -181,9 +187,11 @@ int peer_mntns_shared_outside_unit(const Peer *p, pid_t *ret_pid) {
 }
 
 /* The user namespace that owns the caller's mount namespace: the caller's own (it made both), or, for
- * unit callers only, the initial one (systemd < 258 creates the mount namespace first). */
+ * unit callers only, the initial one (systemd < 258 creates the mount namespace first). 0 if its own,
+ * 1 if the initial one. */
 static int check_mntns_owner(const Peer *p, PeerOwnership ownership, int own_userns, const char **ret_reason) {
         _cleanup_(closep) int owner = -EBADF;
+        bool initial = false;
         int r;
 
         owner = ioctl(p->mntns_fd, BPFTOKEN_NS_GET_USERNS);
@@ -192,8 +200,10 @@ static int check_mntns_owner(const Peer *p, PeerOwnership ownership, int own_use
                 return -errno;
         }
         r = ns_fds_equal(owner, p->userns_fd);
-        if (r == 0 && ownership == PEER_USERNS_OWNED_BY_ROOT)
+        if (r == 0 && ownership == PEER_USERNS_OWNED_BY_ROOT) {
                 r = ns_fds_equal(owner, own_userns);
+                initial = r > 0;
+        }
         if (r < 0) {
                 *ret_reason = "The owner of the caller's mount namespace cannot be compared.";
                 return r;
@@ -207,7 +217,7 @@ static int check_mntns_owner(const Peer *p, PeerOwnership ownership, int own_use
                           "instance. Create both together (unshare --user --mount), or use a unit.";
                 return -EPERM;
         }
-        return 0;
+        return initial;
 }
 
 int peer_check_namespaces(Peer *p, PeerOwnership ownership, pid_t host_pid, const char **ret_reason) {
@@ -281,7 +291,11 @@ int peer_check_namespaces(Peer *p, PeerOwnership ownership, pid_t host_pid, cons
         if (r < 0)
                 return r;
 
-        if (ownership == PEER_USERNS_OWNED_BY_ROOT) {
+        /* A mount namespace owned by the unit's own user namespace can only hold the unit's processes
+         * and root of the initial namespace (joining needs CAP_SYS_ADMIN over that root-owned
+         * namespace). One owned by the initial namespace may have been made by anyone privileged:
+         * look. */
+        if (ownership == PEER_USERNS_OWNED_BY_ROOT && r > 0) {
                 pid_t other = 0;
 
                 r = peer_mntns_shared_outside_unit(p, &other);

@@ -154,6 +154,21 @@ is "... the command never ran (no broader grant)" "1" "$rc"
 out=$("$S" --cgroup="$SLICE/bpftoken-attack-t@2.service" -- "$E" --socket="$TMP/main.sock" -- "$P" 2>&1)
 is "... control: another instance of the template gets the template's grant" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
 
+# 8. A unit caller whose mount namespace (made first, as systemd < 258 does) a process outside the unit
+# shares: that process would see the unit's instance.
+"$S" --cgroup="$SLICE/bpftoken-attack-t@2.service" --variant=systemd -- \
+        sh -c 'echo $$ >"$1"; sleep 1; exec "$2" --socket="$3" -- "$4"' sh "$TMP/caller.pid" "$E" "$TMP/main.sock" "$P" >"$TMP/shared.out" 2>&1 &
+caller=$!
+for _ in $(seq 50); do [ -s "$TMP/caller.pid" ] && break; sleep 0.05; done
+nsenter --mount --target "$(cat "$TMP/caller.pid")" sleep 3 &
+outsider=$!
+wait "$caller"
+contains "a unit's mount namespace shared with a process outside the unit: refused" \
+        "shared with a process outside its unit" "$(cat "$TMP/shared.out")"
+kill "$outsider" 2>/dev/null; wait "$outsider" 2>/dev/null
+out=$("$S" --cgroup="$SLICE/bpftoken-attack-t@2.service" --variant=systemd -- "$E" --socket="$TMP/main.sock" -- "$P" 2>&1)
+is "... control: the same unit alone in that kind of namespace gets its token" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
+
 log=$(cat "$TMP/publisher.log")
 contains "decisions are logged: granted" "granted for - (pid" "$log"
 ok "no bpffs entry appeared in the host's bpffs" host_bpffs_untouched
