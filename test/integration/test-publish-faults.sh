@@ -76,7 +76,9 @@ remember_namespace() { CALLER_NAMESPACES="$CALLER_NAMESPACES $(printf '%s\n' "$1
 namespaces_left() {
         local ns
         for ns in $CALLER_NAMESPACES; do
-                find /proc/[0-9]*/ns/mnt /proc/[0-9]*/fd -maxdepth 1 -lname "$ns" 2>/dev/null | head -1
+                # -lname takes a glob: "mnt:[N]" must not be read as a bracket expression.
+                find /proc/[0-9]*/ns/mnt /proc/[0-9]*/fd -maxdepth 1 -lname "$(printf '%s' "$ns" | sed 's/[][]/\\&/g')" \
+                        2>/dev/null | head -1
         done
 }
 helpers_of() { pgrep -P "$1" | while read -r c; do echo "$c"; pgrep -P "$c"; done; }
