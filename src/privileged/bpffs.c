@@ -151,11 +151,10 @@ static int mkdirat_as(int dir_fd, const char *name, uid_t uid, gid_t gid) {
         return r;
 }
 
-int bpffs_build_tree(int mnt_fd, uid_t owner_uid, gid_t owner_gid) {
-        _cleanup_(closep) int tree_fd = -EBADF;
+int bpffs_make_token_dir(int mnt_fd, uid_t owner_uid, gid_t owner_gid) {
         int r;
 
-        /* mnt_fd is our own detached mount: nothing here resolves a path anyone else can change. */
+        /* mnt_fd is our own instance: nothing here resolves a path anyone else can change. */
         r = fd_is_bpffs(mnt_fd);
         if (r <= 0)
                 return r < 0 ? r : -EMEDIUMTYPE;
@@ -167,10 +166,15 @@ int bpffs_build_tree(int mnt_fd, uid_t owner_uid, gid_t owner_gid) {
                 if (r < 0)
                         return r;
         }
+        return 0;
+}
+
+int bpffs_bind_token(int mnt_fd) {
+        _cleanup_(closep) int tree_fd = -EBADF;
+        int r;
 
         /* The well-known token path: a read-only bind of the same instance, so that pins live in one
-         * place and the token path cannot be used to pin anything. Mounted on the detached tree, so
-         * that one move_mount() attaches both. */
+         * place and the token path cannot be used to pin anything. */
         tree_fd = sys_open_tree(mnt_fd, "", BPFTOKEN_OPEN_TREE_CLONE|O_CLOEXEC|AT_EMPTY_PATH);
         if (tree_fd < 0)
                 return tree_fd;

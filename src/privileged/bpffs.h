@@ -54,10 +54,14 @@ int fd_is_bpffs(int fd);
  * The only time the path is resolved: everything after works on this fd and on mount IDs. */
 int bpffs_open_target(void);
 
-/* On the detached instance mnt_fd (from fsmount()): create the token directory (as owner_uid/gid
- * when root is not mapped in the instance's user namespace) and mount a read-only bind of the
- * instance on it, so that one move_mount() attaches the whole tree. */
-int bpffs_build_tree(int mnt_fd, uid_t owner_uid, gid_t owner_gid);
+/* On the instance mnt_fd (from fsmount()): create the token directory (as owner_uid/gid when root is
+ * not mapped in the instance's user namespace). */
+int bpffs_make_token_dir(int mnt_fd, uid_t owner_uid, gid_t owner_gid);
+
+/* Mount a read-only bind of the instance mnt_fd on its token directory. On the detached instance
+ * (Linux >= 6.15 mounts onto detached trees), so that one move_mount() attaches the whole tree; where
+ * the kernel refuses that (-EINVAL), after the instance is attached, from inside its namespace. */
+int bpffs_bind_token(int mnt_fd);
 
 /* At most this many mounts below an instance are looked at. */
 #define BPFFS_CHILDREN_MAX 64

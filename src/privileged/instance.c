@@ -32,12 +32,13 @@ enum { VERDICT_ATTACH = 0, VERDICT_ALREADY_ATTACHED = 1 };
 
 /* --- test hook (see instance.h) --- */
 
-static void fault_point(const char *point) {
+/* Returns true if the test asks this point to fail instead. */
+static bool fault_point(const char *point) {
         const char *spec = secure_getenv("BPFTOKEN_TEST_FAULT");
         size_t n = strlen(point);
 
         if (!spec || strncmp(spec, point, n) != 0 || spec[n] != ':')
-                return;
+                return false;
         if (streq(spec + n + 1, "kill"))
                 (void) raise(SIGKILL);
         if (streq(spec + n + 1, "stall"))
@@ -45,6 +46,7 @@ static void fault_point(const char *point) {
                         (void) pause();
         if (streq(spec + n + 1, "sleep"))
                 (void) sleep(2);
+        return streq(spec + n + 1, "fail");
 }
 
 /* --- helpers: fork, bound, deadline, reap --- */
@@ -245,6 +247,7 @@ static void body_check_owner(int sock, const int *keep, const void *userdata) {
 typedef struct AttachContext {
         uint64_t instance_id;    /* our mount, by unique ID */
         bool zero_delegation;    /* the instance has no delegate_* option */
+        bool bind_after_attach;  /* the kernel cannot mount onto the detached instance */
 } AttachContext;
 
 /* Detach our mount through its fd, resolved in the publisher's /proc (opened before setns), never
@@ -344,6 +347,11 @@ static void body_attach(int sock, const int *keep, const void *userdata) {
                 helper_exit(sock, STATUS(BPFFS_STEP_ATTACH, -r), -EBADF);
         fault_point("attached");
 
+        r = c->bind_after_attach ? bpffs_bind_token(mnt_fd) : 0;
+        if (r < 0) {
+                (void) detach_by_fd(proc_fd, mnt_fd);
+                helper_exit(sock, STATUS(BPFFS_STEP_TOKEN_BIND, -r), -EBADF);
+        }
         r = verify_attached(mntns_fd, mntns_id, target_id, c);
         if (r < 0) {
                 (void) detach_by_fd(proc_fd, mnt_fd);
@@ -501,7 +509,14 @@ int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_g
         }
         fs_fd = safe_close(fs_fd);
 
-        r = bpffs_build_tree(mnt_fd, owner_uid, owner_gid);
+        r = bpffs_make_token_dir(mnt_fd, owner_uid, owner_gid);
+        if (r >= 0)
+                r = fault_point("bind-detached") ? -EINVAL : bpffs_bind_token(mnt_fd);
+        if (r == -EINVAL) {
+                /* Linux < 6.15 cannot mount onto a detached tree: bind after the attach. */
+                c.bind_after_attach = true;
+                r = 0;
+        }
         if (r >= 0)
                 r = fd_get_mount_id(mnt_fd, &c.instance_id, NULL);
         if (r < 0) {

@@ -12,7 +12,8 @@
  *     superblock will belong to that user namespace;
  *  2. the caller sets the delegate_* options as hex masks, creates the superblock, mounts it
  *     (detached) and builds the whole tree on the detached mount: the token directory and the
- *     read-only bind of the instance on it;
+ *     read-only bind of the instance on it (Linux < 6.15 cannot mount onto a detached tree: there
+ *     the bind is made by the attach helper right after move_mount(), through the instance's fd);
  *  3. a second helper joins mntns_fd, opens /sys/fs/bpf once (no symlinks) and from then on works on
  *     that fd and on mount IDs: statmount() tells whether a delegated instance of this user namespace
  *     (proved by a BPF_TOKEN_CREATE from inside it) is already there with its token bind (then
@@ -28,8 +29,9 @@
  * Test hook: with BPFTOKEN_TEST_FAULT=POINT:ACTION in the environment (read with secure_getenv();
  * the installed units never pass it, and a caller of the publisher cannot set the publisher's
  * environment), the process reaching POINT kills itself (ACTION "kill"), stops forever ("stall") or
- * waits two seconds ("sleep", a window for a test to rearrange mounts mid-request).
- * Points: userns-joined, fsopen-done, tree-built, mntns-joined, target-checked, attached, verified,
+ * waits two seconds ("sleep", a window for a test to rearrange mounts mid-request); at
+ * "bind-detached", ACTION "fail" takes the path of kernels that cannot mount onto a detached tree.
+ * Points: userns-joined, fsopen-done, bind-detached, tree-built, mntns-joined, target-checked, attached, verified,
  * owner-checked, parent-attached. No log output; the step that failed comes back in *ret_step.
  */
 

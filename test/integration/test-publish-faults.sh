@@ -95,6 +95,15 @@ out=$(unit z -- "$E" -q --socket="$TMP/healthy.sock" -- "$E" -q --socket="$TMP/h
         sh -c 'awk '"'"'$5 == "/sys/fs/bpf" && / - bpf / { n++ } END { print "bpf-at-target=" n + 0 }'"'"' /proc/self/mountinfo' 2>&1)
 contains "an all-zero delegation asked twice: one private instance, not two" "bpf-at-target=2" "$out"
 
+# The path of kernels that cannot mount onto a detached tree (Linux < 6.15): the token bind is made
+# right after the attach, and the result is the same.
+start_publisher bind-late "BPFTOKEN_TEST_FAULT=bind-detached:fail"
+out=$(unit a -- "$E" --socket="$TMP/bind-late.sock" -- sh -c "grep -c ' /sys/fs/bpf/token ro,' /proc/self/mountinfo; $COUNT_AND_PROBE" "$P" 2>&1)
+is "token bound after the attach: the token works" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
+contains "... one instance, with its read-only token bind" "bpf-at-target=2" "$out"
+is "... exactly one read-only bind at /sys/fs/bpf/token" "1" "$(printf '%s\n' "$out" | head -1)"
+stop_publisher
+
 # Each helper step, killed: the faulty request fails, the retry succeeds with exactly one instance.
 for point in userns-joined fsopen-done tree-built mntns-joined target-checked attached verified parent-attached; do
         start_publisher "kill-$point" "BPFTOKEN_TEST_FAULT=$point:kill"
@@ -129,6 +138,30 @@ for point in mntns-joined attached; do
         is "stalled at $point: the retry gets the token" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
         contains "stalled at $point: exactly one instance" "bpf-at-target=2" "$out"
         stop_publisher
+done
+
+# The client, and then the publisher, killed while a helper is at each step (a 2 s window there): no
+# helper is left, nothing leaks into the host, and the next request from a fresh unit succeeds.
+for point in userns-joined mntns-joined target-checked attached; do
+        for victim in client publisher; do
+                start_publisher "sleep-$point-$victim" "BPFTOKEN_TEST_FAULT=$point:sleep"
+                unit a -- "$E" -q --socket="$TMP/sleep-$point-$victim.sock" -- sleep 10 >/dev/null 2>&1 &
+                client=$!
+                sleep 1
+                if [ "$victim" = client ]; then
+                        for p in $(cat "$SLICE/bpftoken-fault-a.service/cgroup.procs"); do kill -9 "$p" 2>/dev/null; done
+                else
+                        for p in $(pgrep -P "$LAST_PUBLISHER"); do kill -9 "$p"; done
+                fi
+                wait "$client" 2>/dev/null
+                sleep 2
+                is "$victim killed at $point: no publisher or helper left" "" "$(helpers_of "$LAST_PUBLISHER")"
+                is "$victim killed at $point: nothing leaked into the host" "$mounts_before" "$(grep -c ' - bpf ' /proc/self/mountinfo)"
+                out=$(unit a -- "$E" -q --socket="$TMP/healthy.sock" -- sh -c "$COUNT_AND_PROBE" "$P" 2>&1)
+                remember_namespace "$out"
+                contains "$victim killed at $point: the next request gets one instance" "bpf-at-target=2" "$out"
+                stop_publisher
+        done
 done
 
 # The helper that joined the caller's user namespace is not dumpable and holds only its own fds: a
