@@ -330,6 +330,50 @@ static int policy_match_rank(const Policy *p, const PolicyCaller *c) {
         return policy_matches(p, c) ? 1 : 0;
 }
 
+/* Add the *.conf names of one policy directory to *files; a name already there (from a directory of
+ * higher precedence) masks this one. */
+static int policy_dir_collect(int dir_fd, size_t dir_index, PolicyFile **files, size_t *n_files) {
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        d = fdopendir(fcntl(dir_fd, F_DUPFD_CLOEXEC, 3));
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                const char *dot = strrchr(de->d_name, '.');
+                bool dup_name = false;
+                PolicyFile *nf;
+
+                if (de->d_name[0] == '.' || !dot || !streq(dot, ".conf"))
+                        continue;
+                for (size_t j = 0; j < *n_files; j++)
+                        if (streq((*files)[j].name, de->d_name)) {
+                                dup_name = true;
+                                break;
+                        }
+                if (dup_name)
+                        continue;
+                if (*n_files >= POLICY_FILES_MAX)
+                        break;
+                nf = realloc(*files, (*n_files + 1) * sizeof **files);
+                if (!nf) {
+                        r = -ENOMEM;
+                        break;
+                }
+                *files = nf;
+                nf[*n_files].name = strdup(de->d_name);
+                nf[*n_files].dir_index = dir_index;
+                if (!nf[*n_files].name) {
+                        r = -ENOMEM;
+                        break;
+                }
+                (*n_files)++;
+        }
+        closedir(d);
+        return r;
+}
+
 /* What policy_find() knows of a file that did not load: whether it is a policy at all (root-owned
  * regular file), and if so, how its [Match] section ranks against the caller. */
 typedef struct BrokenMatch {
@@ -451,7 +495,7 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
         BrokenMatch broken = {};
         PolicyFile *files = NULL;
         size_t n_files = 0, n_dirs = 0;
-        int dir_fds[8];
+        int dir_fds[8] = { -EBADF, -EBADF, -EBADF, -EBADF, -EBADF, -EBADF, -EBADF, -EBADF };
         int r = 0;
 
         for (; dirs[n_dirs]; n_dirs++)
@@ -460,9 +504,7 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
 
         /* Collect file names; a name in an earlier directory masks the same name later. */
         for (size_t i = 0; i < n_dirs; i++) {
-                struct dirent *de;
                 struct stat st;
-                DIR *d;
 
                 dir_fds[i] = open(dirs[i], O_RDONLY|O_DIRECTORY|O_CLOEXEC|O_NOFOLLOW);
                 if (dir_fds[i] < 0)
@@ -474,40 +516,7 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
                         dir_fds[i] = safe_close(dir_fds[i]);
                         continue;
                 }
-                d = fdopendir(fcntl(dir_fds[i], F_DUPFD_CLOEXEC, 3));
-                if (!d)
-                        continue;
-                while ((de = readdir(d))) {
-                        const char *dot = strrchr(de->d_name, '.');
-                        bool dup_name = false;
-                        PolicyFile *nf;
-
-                        if (de->d_name[0] == '.' || !dot || !streq(dot, ".conf"))
-                                continue;
-                        for (size_t j = 0; j < n_files; j++)
-                                if (streq(files[j].name, de->d_name)) {
-                                        dup_name = true;
-                                        break;
-                                }
-                        if (dup_name)
-                                continue;
-                        if (n_files >= POLICY_FILES_MAX)
-                                break;
-                        nf = realloc(files, (n_files + 1) * sizeof *files);
-                        if (!nf) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        files = nf;
-                        files[n_files].name = strdup(de->d_name);
-                        files[n_files].dir_index = i;
-                        if (!files[n_files].name) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        n_files++;
-                }
-                closedir(d);
+                r = policy_dir_collect(dir_fds[i], i, &files, &n_files);
                 if (r < 0)
                         goto finish;
         }
