@@ -199,6 +199,7 @@ is "no helper of the healthy publisher left" "" "$(helpers_of "$HEALTHY")"
 is "no bpffs mount left in the host's namespace" "$mounts_before" "$(grep -c ' - bpf ' /proc/self/mountinfo)"
 ok "the callers' mount namespaces were remembered" test -n "$CALLER_NAMESPACES"
 ok "control: a mount namespace a process holds is found" test -n "$(CALLER_NAMESPACES=$(readlink /proc/self/ns/mnt) namespaces_left)"
+for _ in $(seq 30); do [ -z "$(namespaces_left)" ] && break; sleep 0.1; done   # exits still under way
 is "no mount namespace of a caller is left (no process or fd holds one)" "" "$(namespaces_left)"
 contains "failures are logged" "failed for bpftoken-fault-a.service" "$(cat "$TMP/publisher.log")"
 
