@@ -183,4 +183,7 @@ ok "no bpffs entry appeared in the host's bpffs" host_bpffs_untouched
 sleep 0.3
 is "no publisher or helper left running" "" "$(for p in "${PUBLISHERS[@]}"; do pgrep -P "$p"; done)"
 
+is "no sanitizer report from the publisher or its helpers" "" \
+        "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/publisher.log" | head -3)"
+
 done_testing

@@ -203,4 +203,7 @@ for _ in $(seq 30); do [ -z "$(namespaces_left)" ] && break; sleep 0.1; done   #
 is "no mount namespace of a caller is left (no process or fd holds one)" "" "$(namespaces_left)"
 contains "failures are logged" "failed for bpftoken-fault-a.service" "$(cat "$TMP/publisher.log")"
 
+is "no sanitizer report from the publisher or its helpers" "" \
+        "$(grep -E 'ERROR: (Address|Leak)Sanitizer|runtime error:' "$TMP/publisher.log" | head -3)"
+
 done_testing
