@@ -284,7 +284,7 @@ static int target_is_our_instance(int sock, int target_fd, const MountFacts *t, 
 
 /* After move_mount(): our mount, by ID, sits on the checked mount at /sys/fs/bpf in this namespace,
  * with its token bind, and still propagates nowhere else. */
-static int verify_attached(int mntns_fd, uint64_t mntns_id, uint64_t target_id, const AttachContext *c) {
+static int verify_attached(int mntns_fd, uint64_t mntns_id, int proc_fd, uint64_t target_id, const AttachContext *c) {
         MountFacts x, t;
         int r;
 
@@ -299,7 +299,7 @@ static int verify_attached(int mntns_fd, uint64_t mntns_id, uint64_t target_id, 
         r = mount_facts_get(target_id, 0, &t);
         if (r < 0)
                 return r;
-        r = mount_propagates_elsewhere(mntns_fd, mntns_id, &t, NULL);
+        r = mount_propagates_elsewhere(mntns_fd, mntns_id, proc_fd, &t, NULL);
         if (r != 0)
                 return r < 0 ? r : -EXDEV;
         return 0;
@@ -336,7 +336,7 @@ static void body_attach(int sock, const int *keep, const void *userdata) {
         if (target_is_our_instance(sock, target_fd, &t, is_root, c))
                 _exit(EXIT_SUCCESS);
 
-        r = mount_propagates_elsewhere(mntns_fd, mntns_id, &t, NULL);
+        r = mount_propagates_elsewhere(mntns_fd, mntns_id, proc_fd, &t, NULL);
         if (r != 0)
                 helper_exit(sock, r < 0 ? STATUS(BPFFS_STEP_SHARED, -r) : STATUS(BPFFS_STEP_SHARED, EXDEV), -EBADF);
         fault_point("target-checked");
@@ -352,7 +352,7 @@ static void body_attach(int sock, const int *keep, const void *userdata) {
                 (void) detach_by_fd(proc_fd, mnt_fd);
                 helper_exit(sock, STATUS(BPFFS_STEP_TOKEN_BIND, -r), -EBADF);
         }
-        r = verify_attached(mntns_fd, mntns_id, target_id, c);
+        r = verify_attached(mntns_fd, mntns_id, proc_fd, target_id, c);
         if (r < 0) {
                 (void) detach_by_fd(proc_fd, mnt_fd);
                 helper_exit(sock, STATUS(BPFFS_STEP_VERIFY, -r), -EBADF);

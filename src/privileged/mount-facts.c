@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,8 +157,54 @@ int mount_list(uint64_t id, uint64_t ns_id, size_t max, uint64_t **ret, size_t *
         return 0;
 }
 
+static int ids_add(uint64_t *ids, size_t max, size_t *n, uint64_t id) {
+        for (size_t i = 0; i < *n; i++)
+                if (ids[i] == id)
+                        return 0;
+        if (*n >= max)
+                return -E2BIG;
+        ids[(*n)++] = id;
+        return 0;
+}
+
+/* Where the nsfs iterator is refused (the caller is not in the initial PID namespace): the mount
+ * namespaces of every process in proc_fd, a /proc the caller of this function trusts (its own, opened
+ * before it joined anything). Namespaces without a process there are not seen (see mount-facts.h). */
+static int mount_namespaces_from_proc(int proc_fd, uint64_t *ids, size_t max, size_t *n) {
+        struct dirent *de;
+        DIR *d;
+        int fd, r = 0;
+
+        fd = openat(proc_fd, ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
+        if (fd < 0)
+                return -errno;
+        d = fdopendir(fd);
+        if (!d) {
+                safe_close(fd);
+                return -errno;
+        }
+        while (r >= 0 && (de = readdir(d))) {
+                _cleanup_(closep) int ns = -EBADF;
+                char path[64];
+                uint64_t id;
+
+                if (de->d_name[0] < '1' || de->d_name[0] > '9' || strlen(de->d_name) > 10)
+                        continue;
+                snprintf(path, sizeof path, "%s/ns/mnt", de->d_name);
+                ns = openat(proc_fd, path, O_RDONLY|O_CLOEXEC);
+                if (ns < 0)
+                        continue; /* exited meanwhile, or not ours to inspect */
+                if (ioctl(ns, BPFTOKEN_NS_GET_MNTNS_ID, &id) < 0)
+                        continue;
+                r = ids_add(ids, max, n, id);
+        }
+        closedir(d);
+        return r;
+}
+
 /* The IDs of every mount namespace, through the nsfs iterator from mntns_fd in both directions. */
-static int mount_namespaces_list(int mntns_fd, uint64_t own_id, uint64_t *ids, size_t max, size_t *ret_n) {
+static int mount_namespaces_list(int mntns_fd, uint64_t own_id, int proc_fd, uint64_t *ids, size_t max,
+                                 size_t *ret_n) {
         static const unsigned long requests[] = { BPFTOKEN_NS_MNT_GET_PREV, BPFTOKEN_NS_MNT_GET_NEXT };
         size_t n = 0;
 
@@ -173,6 +220,12 @@ static int mount_namespaces_list(int mntns_fd, uint64_t own_id, uint64_t *ids, s
                         if (next < 0) {
                                 if (errno == ENOENT)
                                         break;
+                                if (errno == EPERM && proc_fd >= 0) {
+                                        /* Linux refuses the iterator outside the initial PID namespace
+                                         * (a publisher in a container). */
+                                        *ret_n = 1;
+                                        return mount_namespaces_from_proc(proc_fd, ids, max, ret_n);
+                                }
                                 return -errno;
                         }
                         safe_close(cur);
@@ -200,7 +253,8 @@ static bool group_in(uint64_t g, const uint64_t *set, size_t n) {
 }
 
 /* Every mount of every namespace, with its peer group and master. */
-static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, MountPropagation **ret, size_t *ret_n) {
+static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, int proc_fd, MountPropagation **ret,
+                                   size_t *ret_n) {
         _cleanup_(freep) uint64_t *namespaces = NULL;
         _cleanup_(freep) MountPropagation *table = NULL;
         size_t n_namespaces = 0, n = 0;
@@ -209,7 +263,7 @@ static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, MountPropaga
         namespaces = calloc(MOUNT_NAMESPACES_MAX, sizeof *namespaces);
         if (!namespaces)
                 return -ENOMEM;
-        r = mount_namespaces_list(mntns_fd, mntns_id, namespaces, MOUNT_NAMESPACES_MAX, &n_namespaces);
+        r = mount_namespaces_list(mntns_fd, mntns_id, proc_fd, namespaces, MOUNT_NAMESPACES_MAX, &n_namespaces);
         if (r < 0)
                 return r;
 
@@ -247,7 +301,8 @@ static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, MountPropaga
         return 0;
 }
 
-int mount_propagates_elsewhere(int mntns_fd, uint64_t mntns_id, const MountFacts *target, uint64_t *ret_ns_id) {
+int mount_propagates_elsewhere(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *target,
+                               uint64_t *ret_ns_id) {
         _cleanup_(freep) MountPropagation *table = NULL;
         _cleanup_(freep) uint64_t *groups = NULL;
         size_t n = 0, n_groups = 0;
@@ -257,7 +312,7 @@ int mount_propagates_elsewhere(int mntns_fd, uint64_t mntns_id, const MountFacts
         if (!(target->propagation & MS_SHARED) || target->peer_group == 0)
                 return 0; /* private or a pure slave: nothing placed on it propagates */
 
-        r = mount_propagation_table(mntns_fd, mntns_id, &table, &n);
+        r = mount_propagation_table(mntns_fd, mntns_id, proc_fd, &table, &n);
         if (r < 0)
                 return r;
 

@@ -43,6 +43,10 @@ int mount_list(uint64_t id, uint64_t ns_id, size_t max, uint64_t **ret, size_t *
 /* Whether a mount placed on mount target (in the mount namespace of mntns_fd, ID mntns_id) would
  * appear in any other mount namespace: target is shared, and its peer group, or the peer group of a
  * slave of it (transitively), has a member outside. Walks every mount namespace of the system
- * (bounded; -E2BIG past the bounds). 1 yes (with the ID of one such namespace in *ret_ns_id), 0 no,
- * -errno. */
-int mount_propagates_elsewhere(int mntns_fd, uint64_t mntns_id, const MountFacts *target, uint64_t *ret_ns_id);
+ * (bounded; -E2BIG past the bounds) through the nsfs iterator. Linux refuses that iterator outside
+ * the initial PID namespace: then, if proc_fd >= 0 (a /proc the caller trusts, opened before it
+ * joined any namespace), the namespaces of the processes listed there are walked instead, which
+ * cannot see a namespace that has no process in that PID namespace. 1 yes (with the ID of one such
+ * namespace in *ret_ns_id), 0 no, -errno. */
+int mount_propagates_elsewhere(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *target,
+                               uint64_t *ret_ns_id);

@@ -177,6 +177,23 @@ kill "$outsider" 2>/dev/null; wait "$outsider" 2>/dev/null
 out=$("$S" --cgroup="$SLICE/bpftoken-attack-t@2.service" --variant=systemd -- "$E" --socket="$TMP/main.sock" -- "$P" 2>&1)
 is "... control: the same unit alone in that kind of namespace gets its token" "$TOKEN_OK" "$(printf '%s\n' "$out" | probe)"
 
+# 9. The publisher in a PID namespace of its own (as in a container), where Linux refuses it the
+# mount namespace iterator: it walks the namespaces of the processes it sees instead, and still
+# refuses a target that propagates to one of them.
+out=$(unshare --pid --fork --mount-proc sh -c '
+        ( umask 000; exec systemd-socket-activate --seqpacket --accept -l "$1/pidns.sock" "$2" --policy-dir="$3" ) \
+                2>>"$1/publisher.log" &
+        act=$!
+        for i in $(seq 50); do [ -S "$1/pidns.sock" ] && break; sleep 0.1; done
+        "$4" --cgroup="$5" --variant=systemd -- "$6" --socket="$1/pidns.sock" -- "$7" 2>&1 | sed "s/^/shared-target: /"
+        mount --make-rshared /
+        "$4" --cgroup="$5" --variant=leaky -- "$6" --socket="$1/pidns.sock" -- true 2>&1 | sed "s/^/leaky: /"
+        kill $act' sh "$TMP" "$BPFTOKEN_PUBLISH" "$POL" "$S" "$SLICE/bpftoken-attack-t@2.service" "$E" "$P")
+is "publisher in a PID namespace: a unit with a shared target (systemd < 258) gets its token" "$TOKEN_OK" \
+        "$(printf '%s\n' "$out" | sed -n 's/^shared-target: //p' | probe)"
+contains "... and a target that propagates to a namespace there is refused (found, not guessed)" \
+        "propagates to other mount namespaces: a private mount namespace is needed (PrivateMounts=yes). (step shared: Invalid cross-device link)" "$out"
+
 log=$(cat "$TMP/publisher.log")
 contains "decisions are logged: granted" "granted for - (pid" "$log"
 ok "no bpffs entry appeared in the host's bpffs" host_bpffs_untouched
