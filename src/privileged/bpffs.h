@@ -72,7 +72,9 @@ int bpffs_bind_token(int mnt_fd);
 typedef struct MountFacts MountFacts;
 int bpffs_token_bind_present(const MountFacts *instance, uint64_t ns_id);
 
-/* Whether path in the caller's mount namespace is the root of a bpffs mount with delegate_*
- * options, from statx() and statmount() (for bpftoken-exec's own check, in its own namespace).
- * 1 yes, 0 no, -errno. */
+/* For bpftoken-exec only, in its own mount namespace, after the handoff: whether the topmost mount at
+ * path is a bpffs with delegate_* options, from its own /proc/self/mountinfo (read whole, at most
+ * BPFFS_MOUNTINFO_MAX bytes). Never for the privileged side: a caller controls its /proc. It avoids
+ * statmount(), which a unit's system call filter may not allow. 1 yes, 0 no, -errno. */
+#define BPFFS_MOUNTINFO_MAX (16U * 1024U * 1024U)
 int bpffs_path_is_delegated(const char *path);

@@ -3,7 +3,9 @@
 # A hostile caller of bpftoken-publish: an unprivileged user with a policy of its own, inside a user and
 # mount namespace it made itself (run it under 'unshare -Urm'), where it may rearrange its mounts and
 # /proc as it likes while the publisher works for it.
-#   hostile-caller.sh MODE SOCKET EXEC PROBE
+#   hostile-caller.sh MODE SOCKET EXEC PROBE RAW-CLIENT
+# The request is sent by RAW-CLIENT (raw-client.py: a hostile program, not bpftoken-exec, whose own
+# checks would read the trap too), except in move-hook mode.
 # MODE:
 #   fifo       /proc/self/mountinfo is a FIFO nobody writes to (a reader stalls)
 #   devzero    /proc/self/mountinfo is a symlink to /dev/zero (a reader grows without bound)
@@ -14,7 +16,7 @@
 #              BPFTOKEN_TEST_FAULT=target-checked:sleep: a 2 s window after its checks)
 # The probe runs once the request is answered, after the real /proc is back.
 set -u
-mode=$1 sock=$2 exec=$3 probe=$4
+mode=$1 sock=$2 exec=$3 probe=$4 raw_client=$5
 
 uid_map=$(cat /proc/self/uid_map)
 # umount(8) reads /proc/self/mountinfo, which is the trap itself here: the raw system call instead.
@@ -78,9 +80,10 @@ if [ "$mode" = move-hook ]; then
         echo "client-exit=$?"
         cat /mnt/out
 else
-        timeout 20 "$exec" --socket="$sock" -- \
-                sh -c 'while python3 -c "$RAW_UMOUNT_PROC" 2>/dev/null; do :; done; exec "$0"' "$probe" 2>&1
+        timeout 20 python3 "$raw_client" "$sock" valid 2>&1
         echo "client-exit=$?"
+        real_proc
+        LIBBPF_BPF_TOKEN_PATH=/sys/fs/bpf/token "$probe" 2>&1
 fi
 
 [ -n "$server" ] && kill "$server" 2>/dev/null
