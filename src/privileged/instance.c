@@ -215,7 +215,7 @@ static int run_helper(int *keep, size_t n_keep, void (*body)(int sock, const int
 /* --- helper bodies --- */
 
 /* In the target user namespace: an fs context for a new bpffs. */
-static void body_open_context(int sock, const int *keep, const void *userdata) {
+static _noreturn_ void body_open_context(int sock, const int *keep, const void *userdata) {
         int fs_fd;
 
         if (setns(keep[1], CLONE_NEWUSER) < 0)
@@ -234,7 +234,7 @@ static void body_open_context(int sock, const int *keep, const void *userdata) {
 
 /* In the target user namespace: BPF_TOKEN_CREATE on an instance's root. The kernel checks that the
  * superblock belongs to this very user namespace (EPERM) before it checks for delegation (ENOENT). */
-static void body_check_owner(int sock, const int *keep, const void *userdata) {
+static _noreturn_ void body_check_owner(int sock, const int *keep, const void *userdata) {
         int token;
 
         if (setns(keep[1], CLONE_NEWUSER) < 0)
@@ -306,7 +306,7 @@ static int verify_attached(int mntns_fd, uint64_t mntns_id, int proc_fd, uint64_
 }
 
 /* In the target mount namespace: attach the tree at /sys/fs/bpf. keep: sock, mntns, mnt, proc. */
-static void body_attach(int sock, const int *keep, const void *userdata) {
+static _noreturn_ void body_attach(int sock, const int *keep, const void *userdata) {
         _cleanup_(closep) int target_fd = -EBADF;
         const AttachContext *c = userdata;
         int mntns_fd = keep[1], mnt_fd = keep[2], proc_fd = keep[3], r;
@@ -361,7 +361,7 @@ static void body_attach(int sock, const int *keep, const void *userdata) {
         helper_exit(sock, 0, -EBADF);
 }
 
-static void body_detach(int sock, const int *keep, const void *userdata) {
+static _noreturn_ void body_detach(int sock, const int *keep, const void *userdata) {
         int r;
 
         if (setns(keep[1], CLONE_NEWNS) < 0)

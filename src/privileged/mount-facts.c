@@ -185,7 +185,7 @@ static int mount_namespaces_from_proc(int proc_fd, uint64_t *ids, size_t max, si
         }
         while (r >= 0 && (de = readdir(d))) {
                 _cleanup_(closep) int ns = -EBADF;
-                char path[64];
+                char path[sizeof de->d_name + sizeof "/ns/mnt"];
                 uint64_t id;
 
                 if (de->d_name[0] < '1' || de->d_name[0] > '9' || strlen(de->d_name) > 10)
