@@ -84,6 +84,21 @@ int bpf_token_create_fd(int bpffs_fd) {
         return sys_bpf(BPFTOKEN_CMD_TOKEN_CREATE, &attr, sizeof attr);
 }
 
+int bpf_token_get_info(int token_fd, struct bpftoken_token_info *ret) {
+        struct {
+                uint32_t bpf_fd;
+                uint32_t info_len;
+                uint64_t info;
+        } attr = {
+                .bpf_fd = (uint32_t) token_fd,
+                .info_len = sizeof *ret,
+                .info = (uint64_t) (uintptr_t) ret,
+        };
+
+        *ret = (struct bpftoken_token_info) {};
+        return sys_bpf(BPFTOKEN_CMD_OBJ_GET_INFO_BY_FD, &attr, sizeof attr);
+}
+
 #ifndef __NR_openat2
 #  define __NR_openat2 437
 #endif

@@ -24,6 +24,10 @@ int sys_bpf(int cmd, void *attr, unsigned size);
 /* BPF_TOKEN_CREATE on a bpffs root directory fd (opened, not O_PATH). Token fd or -errno. */
 int bpf_token_create_fd(int bpffs_fd);
 
+/* A token's four masks (BPF_OBJ_GET_INFO_BY_FD, Linux >= 6.17; -EINVAL before). */
+struct bpftoken_token_info;
+int bpf_token_get_info(int token_fd, struct bpftoken_token_info *ret);
+
 /* openat2() with RESOLVE_* flags (Linux >= 5.6). */
 #define BPFTOKEN_RESOLVE_NO_MAGICLINKS 0x02
 #define BPFTOKEN_RESOLVE_NO_SYMLINKS   0x04

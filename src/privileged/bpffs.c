@@ -32,6 +32,7 @@ static const char *const step_table[_BPFFS_STEP_MAX] = {
         [BPFFS_STEP_HELPER] = "helper",
         [BPFFS_STEP_VERIFY] = "verify",
         [BPFFS_STEP_DEADLINE] = "deadline",
+        [BPFFS_STEP_EXISTING] = "existing",
 };
 
 const char *bpffs_step_to_string(BpffsStep s) {

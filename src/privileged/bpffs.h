@@ -35,6 +35,7 @@ typedef enum BpffsStep {
         BPFFS_STEP_HELPER,           /* a helper process failed */
         BPFFS_STEP_VERIFY,           /* what sits on /sys/fs/bpf after move_mount is not our mount */
         BPFFS_STEP_DEADLINE,         /* a helper did not finish in time and was killed */
+        BPFFS_STEP_EXISTING,         /* this namespace's instance is attached with other masks */
         _BPFFS_STEP_MAX,
 } BpffsStep;
 

@@ -233,18 +233,29 @@ static _noreturn_ void body_open_context(int sock, const int *keep, const void *
 }
 
 /* In the target user namespace: BPF_TOKEN_CREATE on an instance's root. The kernel checks that the
- * superblock belongs to this very user namespace (EPERM) before it checks for delegation (ENOENT). */
+ * superblock belongs to this very user namespace (EPERM) before it checks for delegation (ENOENT).
+ * Reports 0 when the token's masks are the delegation's (or the kernel cannot tell them, < 6.17),
+ * ESTALE when they differ, else the kernel's errno. */
 static _noreturn_ void body_check_owner(int sock, const int *keep, const void *userdata) {
-        int token;
+        const Delegation *d = userdata;
+        struct bpftoken_token_info info;
+        int token, status = 0;
 
         if (setns(keep[1], CLONE_NEWUSER) < 0)
                 helper_exit(sock, STATUS(BPFFS_STEP_USERNS, errno), -EBADF);
         token = bpf_token_create_fd(keep[2]);
         fault_point("owner-checked");
-        helper_exit(sock, token >= 0 ? 0 : STATUS(BPFFS_STEP_NONE, -token), -EBADF);
+        if (token < 0)
+                helper_exit(sock, STATUS(BPFFS_STEP_NONE, -token), -EBADF);
+        if (bpf_token_get_info(token, &info) >= 0 &&
+            (info.allowed_cmds != d->masks[BPF_KIND_COMMAND] || info.allowed_maps != d->masks[BPF_KIND_MAP] ||
+             info.allowed_progs != d->masks[BPF_KIND_PROGRAM] || info.allowed_attachs != d->masks[BPF_KIND_ATTACHMENT]))
+                status = STATUS(BPFFS_STEP_NONE, ESTALE);
+        helper_exit(sock, status, -EBADF);
 }
 
 typedef struct AttachContext {
+        const Delegation *delegation;
         uint64_t instance_id;    /* our mount, by unique ID */
         bool zero_delegation;    /* the instance has no delegate_* option */
         bool bind_after_attach;  /* the kernel cannot mount onto the detached instance */
@@ -387,16 +398,21 @@ static void rollback_if_attached(int mntns_fd, int mnt_fd, int proc_fd, uint64_t
 }
 
 /* The attach helper's candidate: ask from inside the user namespace whether it is this namespace's
- * instance, with delegation (or without, for an all-zero one). */
-static int candidate_is_ours(int userns_fd, int candidate_fd, bool zero_delegation) {
+ * instance, with this delegation (or without any, for an all-zero one). 1 yes, 0 no (another
+ * namespace's, or no instance), -ESTALE ours with other masks, -errno. */
+static int candidate_is_ours(int userns_fd, int candidate_fd, const AttachContext *c) {
         int keep[] = { -EBADF, userns_fd, candidate_fd }, status = 0, fd = -EBADF, r;
         BpffsStep step;
 
-        r = run_helper(keep, ELEMENTSOF(keep), body_check_owner, NULL, &status, &fd, &step);
+        r = run_helper(keep, ELEMENTSOF(keep), body_check_owner, c->delegation, &status, &fd, &step);
         safe_close(fd);
         if (r < 0)
                 return r;
-        return zero_delegation ? status == STATUS(BPFFS_STEP_NONE, ENOENT) : status == 0;
+        if (c->zero_delegation)
+                return status == STATUS(BPFFS_STEP_NONE, ENOENT);
+        if (status == STATUS(BPFFS_STEP_NONE, ESTALE))
+                return -ESTALE;
+        return status == 0;
 }
 
 static int attach_tree(int userns_fd, int mntns_fd, int mnt_fd, const AttachContext *c, BpffsStep *ret_step) {
@@ -431,9 +447,9 @@ static int attach_tree(int userns_fd, int mntns_fd, int mnt_fd, const AttachCont
                         break;
                 if (status != STATUS_CANDIDATE || fd < 0)
                         break;
-                r = candidate_is_ours(userns_fd, fd, c->zero_delegation);
+                r = candidate_is_ours(userns_fd, fd, c);
                 if (r < 0) {
-                        *ret_step = BPFFS_STEP_HELPER;
+                        *ret_step = r == -ESTALE ? BPFFS_STEP_EXISTING : BPFFS_STEP_HELPER;
                         break;
                 }
                 if (send_status_fd(h.sock, r > 0 ? VERDICT_ALREADY_ATTACHED : VERDICT_ATTACH, -EBADF) < 0) {
@@ -486,7 +502,7 @@ static int open_context(int userns_fd, int *ret_fs_fd, BpffsStep *ret_step) {
 int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_gid, const Delegation *d,
                      BpffsStep *ret_step) {
         _cleanup_(closep) int fs_fd = -EBADF, mnt_fd = -EBADF;
-        AttachContext c = { .zero_delegation = true };
+        AttachContext c = { .delegation = d, .zero_delegation = true };
         int r;
 
         *ret_step = BPFFS_STEP_NONE;

@@ -95,6 +95,25 @@ out=$(unit z -- "$E" -q --socket="$TMP/healthy.sock" -- "$E" -q --socket="$TMP/h
         sh -c 'awk '"'"'$5 == "/sys/fs/bpf" && / - bpf / { n++ } END { print "bpf-at-target=" n + 0 }'"'"' /proc/self/mountinfo' 2>&1)
 contains "an all-zero delegation asked twice: one private instance, not two" "bpf-at-target=2" "$out"
 
+# The policy changed between two requests from the same namespaces: the instance there has the old
+# masks; it is neither reported as this policy's grant nor stacked on.
+cp "$POL/10-a.conf" "$TMP/10-a.conf.orig"
+unit a -- "$E" -q --socket="$TMP/healthy.sock" -- sh -c '
+        touch "$1/asked"; while [ ! -e "$1/changed" ]; do sleep 0.05; done
+        "$2" -q --socket="$1/healthy.sock" -- true; echo "second-exit=$?"
+        awk '"'"'$5 == "/sys/fs/bpf" && / - bpf / { n++ } END { print "bpf-at-target=" n + 0 }'"'"' /proc/self/mountinfo' \
+        sh "$TMP" "$E" >"$TMP/changed.out" 2>&1 &
+changer=$!
+for _ in $(seq 100); do [ -e "$TMP/asked" ] && break; sleep 0.05; done
+printf '[Match]\nUnit=bpftoken-fault-a.service\n[Delegation]\nCommands=map_create\n' >"$POL/10-a.conf"
+touch "$TMP/changed"
+wait "$changer"
+out=$(cat "$TMP/changed.out")
+cp "$TMP/10-a.conf.orig" "$POL/10-a.conf"
+contains "policy changed between two requests: the second is refused" "second-exit=1" "$out"
+contains "... saying why" "with other delegate_* masks than the policy's is already attached" "$out"
+contains "... and nothing was stacked" "bpf-at-target=2" "$out"
+
 # The path of kernels that cannot mount onto a detached tree (Linux < 6.15): the token bind is made
 # right after the attach, and the result is the same.
 start_publisher bind-late "BPFTOKEN_TEST_FAULT=bind-detached:fail"
