@@ -148,3 +148,87 @@ struct bpftoken_mount_attr {
 #ifndef SO_PEERPIDFD
 #  define SO_PEERPIDFD 77
 #endif
+
+/* statx(): the unique, never reused mount ID (Linux >= 6.8) and "this is the root of a mount". */
+#define BPFTOKEN_STATX_MNT_ID_UNIQUE   0x00004000U
+#define BPFTOKEN_STATX_ATTR_MOUNT_ROOT 0x00002000U
+
+/* statmount() and listmount() (<linux/mount.h>, Linux >= 6.8; mnt_ns_id since 6.11). */
+struct bpftoken_mnt_id_req {
+        uint32_t size;
+        uint32_t spare;
+        uint64_t mnt_id;
+        uint64_t param;
+        uint64_t mnt_ns_id;
+};
+#define BPFTOKEN_MNT_ID_REQ_SIZE_VER1 32
+
+struct bpftoken_statmount {
+        uint32_t size;
+        uint32_t mnt_opts;              /* [str] */
+        uint64_t mask;
+        uint32_t sb_dev_major;
+        uint32_t sb_dev_minor;
+        uint64_t sb_magic;
+        uint32_t sb_flags;
+        uint32_t fs_type;               /* [str] */
+        uint64_t mnt_id;
+        uint64_t mnt_parent_id;
+        uint32_t mnt_id_old;
+        uint32_t mnt_parent_id_old;
+        uint64_t mnt_attr;              /* MOUNT_ATTR_* */
+        uint64_t mnt_propagation;       /* MS_SHARED, MS_SLAVE, MS_PRIVATE, MS_UNBINDABLE */
+        uint64_t mnt_peer_group;
+        uint64_t mnt_master;
+        uint64_t propagate_from;
+        uint32_t mnt_root;              /* [str] */
+        uint32_t mnt_point;             /* [str] relative to the caller's root */
+        uint64_t mnt_ns_id;
+        uint32_t fs_subtype;
+        uint32_t sb_source;
+        uint32_t opt_num;
+        uint32_t opt_array;
+        uint32_t opt_sec_num;
+        uint32_t opt_sec_array;
+        uint64_t supported_mask;
+        uint32_t mnt_uidmap_num;
+        uint32_t mnt_uidmap;
+        uint32_t mnt_gidmap_num;
+        uint32_t mnt_gidmap;
+        uint64_t __spare2[43];
+        char str[];                     /* the [str] fields are offsets into this */
+};
+
+#define BPFTOKEN_STATMOUNT_SB_BASIC       0x00000001U
+#define BPFTOKEN_STATMOUNT_MNT_BASIC      0x00000002U
+#define BPFTOKEN_STATMOUNT_PROPAGATE_FROM 0x00000004U
+#define BPFTOKEN_STATMOUNT_MNT_ROOT       0x00000008U
+#define BPFTOKEN_STATMOUNT_MNT_POINT      0x00000010U
+#define BPFTOKEN_STATMOUNT_FS_TYPE        0x00000020U
+#define BPFTOKEN_STATMOUNT_MNT_NS_ID      0x00000040U
+#define BPFTOKEN_STATMOUNT_MNT_OPTS       0x00000080U
+#define BPFTOKEN_LSMT_ROOT                0xffffffffffffffffULL
+
+_Static_assert(sizeof(struct bpftoken_mnt_id_req) == BPFTOKEN_MNT_ID_REQ_SIZE_VER1, "mnt_id_req");
+_Static_assert(offsetof(struct bpftoken_mnt_id_req, mnt_ns_id) == 24, "mnt_id_req.mnt_ns_id");
+_Static_assert(offsetof(struct bpftoken_statmount, sb_magic) == 24, "statmount.sb_magic");
+_Static_assert(offsetof(struct bpftoken_statmount, fs_type) == 36, "statmount.fs_type");
+_Static_assert(offsetof(struct bpftoken_statmount, mnt_id) == 40, "statmount.mnt_id");
+_Static_assert(offsetof(struct bpftoken_statmount, mnt_attr) == 64, "statmount.mnt_attr");
+_Static_assert(offsetof(struct bpftoken_statmount, mnt_propagation) == 72, "statmount.mnt_propagation");
+_Static_assert(offsetof(struct bpftoken_statmount, propagate_from) == 96, "statmount.propagate_from");
+_Static_assert(offsetof(struct bpftoken_statmount, mnt_point) == 108, "statmount.mnt_point");
+_Static_assert(offsetof(struct bpftoken_statmount, mnt_ns_id) == 112, "statmount.mnt_ns_id");
+_Static_assert(offsetof(struct bpftoken_statmount, supported_mask) == 144, "statmount.supported_mask");
+_Static_assert(sizeof(struct bpftoken_statmount) == 512, "statmount");
+
+/* Iterating every mount namespace (<linux/nsfs.h>, Linux >= 6.12). */
+struct bpftoken_mnt_ns_info {
+        uint32_t size;
+        uint32_t nr_mounts;
+        uint64_t mnt_ns_id;
+};
+#define BPFTOKEN_NS_MNT_GET_INFO _IOR(BPFTOKEN_NSIO, 10, struct bpftoken_mnt_ns_info)
+#define BPFTOKEN_NS_MNT_GET_NEXT _IOR(BPFTOKEN_NSIO, 11, struct bpftoken_mnt_ns_info)
+#define BPFTOKEN_NS_MNT_GET_PREV _IOR(BPFTOKEN_NSIO, 12, struct bpftoken_mnt_ns_info)
+_Static_assert(sizeof(struct bpftoken_mnt_ns_info) == 16, "mnt_ns_info");

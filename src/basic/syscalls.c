@@ -84,6 +84,21 @@ int bpf_token_create_fd(int bpffs_fd) {
         return sys_bpf(BPFTOKEN_CMD_TOKEN_CREATE, &attr, sizeof attr);
 }
 
+int bpf_token_get_info(int token_fd, struct bpftoken_token_info *ret) {
+        struct {
+                uint32_t bpf_fd;
+                uint32_t info_len;
+                uint64_t info;
+        } attr = {
+                .bpf_fd = (uint32_t) token_fd,
+                .info_len = sizeof *ret,
+                .info = (uint64_t) (uintptr_t) ret,
+        };
+
+        *ret = (struct bpftoken_token_info) {};
+        return sys_bpf(BPFTOKEN_CMD_OBJ_GET_INFO_BY_FD, &attr, sizeof attr);
+}
+
 #ifndef __NR_openat2
 #  define __NR_openat2 437
 #endif
@@ -107,4 +122,33 @@ int sys_openat2(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64
 
 int sys_close_range(unsigned first, unsigned last, unsigned flags) {
         return RET_NERRNO(syscall(__NR_close_range, first, last, flags));
+}
+
+#ifndef __NR_statmount
+#  define __NR_statmount 457
+#endif
+#ifndef __NR_listmount
+#  define __NR_listmount 458
+#endif
+
+int sys_statmount(uint64_t mnt_id, uint64_t mnt_ns_id, uint64_t mask, void *buf, size_t size) {
+        struct bpftoken_mnt_id_req req = {
+                .size = BPFTOKEN_MNT_ID_REQ_SIZE_VER1,
+                .mnt_id = mnt_id,
+                .param = mask,
+                .mnt_ns_id = mnt_ns_id,
+        };
+
+        return RET_NERRNO(syscall(__NR_statmount, &req, buf, size, 0));
+}
+
+int sys_listmount(uint64_t mnt_id, uint64_t mnt_ns_id, uint64_t last_id, uint64_t *ids, size_t n) {
+        struct bpftoken_mnt_id_req req = {
+                .size = BPFTOKEN_MNT_ID_REQ_SIZE_VER1,
+                .mnt_id = mnt_id,
+                .param = last_id,
+                .mnt_ns_id = mnt_ns_id,
+        };
+
+        return RET_NERRNO(syscall(__NR_listmount, &req, ids, n, 0));
 }

@@ -7,6 +7,7 @@
  * translation unit so that tests can interpose them with -Wl,--wrap=.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -23,8 +24,18 @@ int sys_bpf(int cmd, void *attr, unsigned size);
 /* BPF_TOKEN_CREATE on a bpffs root directory fd (opened, not O_PATH). Token fd or -errno. */
 int bpf_token_create_fd(int bpffs_fd);
 
+/* A token's four masks (BPF_OBJ_GET_INFO_BY_FD, Linux >= 6.17; -EINVAL before). */
+struct bpftoken_token_info;
+int bpf_token_get_info(int token_fd, struct bpftoken_token_info *ret);
+
 /* openat2() with RESOLVE_* flags (Linux >= 5.6). */
 #define BPFTOKEN_RESOLVE_NO_MAGICLINKS 0x02
 #define BPFTOKEN_RESOLVE_NO_SYMLINKS   0x04
 int sys_openat2(int dfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve);
 int sys_close_range(unsigned first, unsigned last, unsigned flags);
+
+/* statmount() of the mount with unique ID mnt_id in mount namespace mnt_ns_id (0: the caller's) into
+ * buf (size bytes; -EOVERFLOW if too small). listmount(): up to n IDs of the mounts below mnt_id
+ * (BPFTOKEN_LSMT_ROOT: the whole namespace) after last_id; the count or -errno. Linux >= 6.8. */
+int sys_statmount(uint64_t mnt_id, uint64_t mnt_ns_id, uint64_t mask, void *buf, size_t size);
+int sys_listmount(uint64_t mnt_id, uint64_t mnt_ns_id, uint64_t last_id, uint64_t *ids, size_t n);

@@ -344,13 +344,172 @@ static int policy_match_rank(const Policy *p, const PolicyCaller *c) {
         return policy_matches(p, c) ? 1 : 0;
 }
 
+/* Add the *.conf names of one policy directory to *files; a name already there (from a directory of
+ * higher precedence) masks this one. */
+static int policy_dir_collect(int dir_fd, size_t dir_index, PolicyFile **files, size_t *n_files) {
+        struct dirent *de;
+        DIR *d;
+        int r = 0;
+
+        d = fdopendir(fcntl(dir_fd, F_DUPFD_CLOEXEC, 3));
+        if (!d)
+                return 0;
+        while ((de = readdir(d))) {
+                const char *dot = strrchr(de->d_name, '.');
+                bool dup_name = false;
+                PolicyFile *nf;
+
+                if (de->d_name[0] == '.' || !dot || !streq(dot, ".conf"))
+                        continue;
+                for (size_t j = 0; j < *n_files; j++)
+                        if (streq((*files)[j].name, de->d_name)) {
+                                dup_name = true;
+                                break;
+                        }
+                if (dup_name)
+                        continue;
+                if (*n_files >= POLICY_FILES_MAX)
+                        break;
+                nf = realloc(*files, (*n_files + 1) * sizeof **files);
+                if (!nf) {
+                        r = -ENOMEM;
+                        break;
+                }
+                *files = nf;
+                nf[*n_files].name = strdup(de->d_name);
+                nf[*n_files].dir_index = dir_index;
+                if (!nf[*n_files].name) {
+                        r = -ENOMEM;
+                        break;
+                }
+                (*n_files)++;
+        }
+        closedir(d);
+        return r;
+}
+
+/* What policy_find() knows of a file that did not load: whether it is a policy at all (root-owned
+ * regular file), and if so, how its [Match] section ranks against the caller. */
+typedef struct BrokenMatch {
+        bool found;
+        PolicyMatchKind kind;
+        int rank;
+        char sentence[768];
+} BrokenMatch;
+
+typedef struct MatchScan {
+        Policy *policy;
+        unsigned n;             /* assignments in [Match] */
+        unsigned line;          /* of the (last) one */
+        bool bad;               /* an unknown key or an invalid unit name */
+} MatchScan;
+
+static int match_scan_handler(const char *section, const char *key, const char *value, unsigned line,
+                              void *userdata) {
+        MatchScan *m = userdata;
+        Policy *p = m->policy;
+
+        if (!key || !streq(section, "Match"))
+                return 0;
+        m->n++;
+        m->line = line;
+        if (m->n > 1)
+                return 0;
+        if (streq(key, "Unit") && unit_name_is_valid(value)) {
+                p->unit = strdup(value);
+                if (!p->unit)
+                        return -ENOMEM;
+                p->match = POLICY_MATCH_UNIT;
+        } else if (streq(key, "User")) {
+                if (parse_uid(value, &p->uid) < 0)
+                        p->uid = (uid_t) -1; /* no such user: it matches nobody */
+                p->match = POLICY_MATCH_USER;
+        } else if (streq(key, "Group")) {
+                if (parse_gid(value, &p->gid) < 0)
+                        p->gid = (gid_t) -1;
+                p->match = POLICY_MATCH_GROUP;
+        } else
+                m->bad = true;
+        return 0;
+}
+
+/* Read only the [Match] section of a policy file that does not parse, through the one tokenizer in
+ * its lenient mode, so that errors outside [Match] do not matter. Fills p->match/unit/uid/gid;
+ * *ret_line is the line of the match key. -ENOENT if the section names no single valid Unit=, User=
+ * or Group= (then nobody can tell whom the file was meant for), or the text does not tokenize. */
+static int policy_text_read_match(const char *text, Policy *p, unsigned *ret_line) {
+        MatchScan m = { .policy = p };
+        int r;
+
+        p->match = _POLICY_MATCH_INVALID;
+        r = ini_parse(text, strlen(text), 0, match_scan_handler, &m, NULL);
+        if (r == -ENOMEM)
+                return r;
+        if (r < 0 || m.n != 1 || m.bad || p->match < 0)
+                return -ENOENT;
+        *ret_line = m.line;
+        return 0;
+}
+
+/* For a file that failed to load with error: if it is root's (a root-owned regular file, as
+ * policy_load_file() requires), read its [Match] and, if it would match the caller, record it in *b
+ * when it outranks what *b holds. A file whose [Match] cannot be read counts as matching everyone. */
+static int broken_file_match(int dir_fd, const char *dir, const char *filename, const char *error,
+                             const PolicyCaller *caller, BrokenMatch *b) {
+        _cleanup_(closep) int fd = -EBADF;
+        _cleanup_(freep) char *text = NULL;
+        Policy m = {};
+        unsigned line = 0;
+        struct stat st;
+        int r, rank;
+
+        fd = openat(dir_fd, filename, O_RDONLY|O_CLOEXEC|O_NOFOLLOW|O_NOCTTY|O_NONBLOCK);
+        if (fd < 0 || fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || st.st_uid != 0 ||
+            (st.st_mode & (S_IWGRP|S_IWOTH)))
+                return 0; /* not root's policy: ignored, as policy_load_file() reported */
+
+        r = read_fd_text(fd, &text);
+        if (r >= 0)
+                r = policy_text_read_match(text, &m, &line);
+        if (r == -ENOMEM) {
+                free(m.unit);
+                return r;
+        }
+        if (r < 0) {
+                m.match = POLICY_MATCH_UNIT; /* unknowable: the strongest kind, for everyone */
+                rank = 3;
+        } else
+                rank = policy_match_rank(&m, caller);
+        free(m.unit);
+        if (rank == 0)
+                return 0;
+        if (b->found && (m.match > b->kind || (m.match == b->kind && rank <= b->rank)))
+                return 0;
+
+        b->found = true;
+        b->kind = m.match;
+        b->rank = rank;
+        if (r < 0)
+                snprintf(b->sentence, sizeof b->sentence,
+                         "The policy file %s/%s does not parse (%s) and its [Match] section cannot be read, so it "
+                         "may be meant for this caller: refusing rather than answering with another policy. "
+                         "Fix or remove the file.", dir, filename, error);
+        else
+                snprintf(b->sentence, sizeof b->sentence,
+                         "The policy file %s/%s matches this caller (line %u) but does not parse (%s): refusing "
+                         "rather than answering with a broader policy. Fix the file (bpftoken-analyze verify).",
+                         dir, filename, line, error);
+        return 0;
+}
+
 int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCaller *caller, Policy **ret,
                 PolicyReport report, void *userdata) {
         Policy *best[_POLICY_MATCH_MAX] = {};
         int best_rank[_POLICY_MATCH_MAX] = {};
+        BrokenMatch broken = {};
         PolicyFile *files = NULL;
         size_t n_files = 0, n_dirs = 0;
-        int dir_fds[8];
+        int dir_fds[8] = { -EBADF, -EBADF, -EBADF, -EBADF, -EBADF, -EBADF, -EBADF, -EBADF };
         int r = 0;
 
         for (; dirs[n_dirs]; n_dirs++)
@@ -359,9 +518,7 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
 
         /* Collect file names; a name in an earlier directory masks the same name later. */
         for (size_t i = 0; i < n_dirs; i++) {
-                struct dirent *de;
                 struct stat st;
-                DIR *d;
 
                 dir_fds[i] = open(dirs[i], O_RDONLY|O_DIRECTORY|O_CLOEXEC|O_NOFOLLOW);
                 if (dir_fds[i] < 0)
@@ -373,40 +530,7 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
                         dir_fds[i] = safe_close(dir_fds[i]);
                         continue;
                 }
-                d = fdopendir(fcntl(dir_fds[i], F_DUPFD_CLOEXEC, 3));
-                if (!d)
-                        continue;
-                while ((de = readdir(d))) {
-                        const char *dot = strrchr(de->d_name, '.');
-                        bool dup_name = false;
-                        PolicyFile *nf;
-
-                        if (de->d_name[0] == '.' || !dot || !streq(dot, ".conf"))
-                                continue;
-                        for (size_t j = 0; j < n_files; j++)
-                                if (streq(files[j].name, de->d_name)) {
-                                        dup_name = true;
-                                        break;
-                                }
-                        if (dup_name)
-                                continue;
-                        if (n_files >= POLICY_FILES_MAX)
-                                break;
-                        nf = realloc(files, (n_files + 1) * sizeof *files);
-                        if (!nf) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        files = nf;
-                        files[n_files].name = strdup(de->d_name);
-                        files[n_files].dir_index = i;
-                        if (!files[n_files].name) {
-                                r = -ENOMEM;
-                                break;
-                        }
-                        n_files++;
-                }
-                closedir(d);
+                r = policy_dir_collect(dir_fds[i], i, &files, &n_files);
                 if (r < 0)
                         goto finish;
         }
@@ -428,6 +552,11 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
                 if (q < 0) {
                         if (report)
                                 report(dirs[di], q, error, userdata);
+                        q = broken_file_match(dir_fds[di], dirs[di], files[i].name, error, caller, &broken);
+                        if (q < 0) {
+                                r = q;
+                                goto finish;
+                        }
                         continue;
                 }
                 q = policy_match_rank(p, caller);
@@ -442,10 +571,18 @@ int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCall
         r = -ENOENT;
         for (PolicyMatchKind k = 0; k < _POLICY_MATCH_MAX; k++)
                 if (best[k]) {
+                        /* Fail closed: a broken file that would match at least as well as this one. */
+                        if (broken.found && (broken.kind < k || (broken.kind == k && broken.rank >= best_rank[k])))
+                                break;
                         *ret = TAKE_PTR(best[k]);
                         r = 0;
                         break;
                 }
+        if (r < 0 && broken.found) {
+                if (report)
+                        report(NULL, -EBADMSG, broken.sentence, userdata);
+                r = -EBADMSG;
+        }
 
 finish:
         for (PolicyMatchKind k = 0; k < _POLICY_MATCH_MAX; k++)

@@ -23,7 +23,8 @@
  * The syntax is that of unit files (one tokenizer, ini-parse.h), strictly: a line that is not a section
  * header, comment or KEY=VALUE is an error, reported with its line number (blank lines count).
  * Exactly one of Unit=, User=, Group= per file. A file that is not owned by root, is writable by
- * group or others, is a symlink, or does not parse is ignored (and reported).
+ * group or others, is a symlink or not a regular file is not root's policy: it is ignored (and
+ * reported). A root's file that does not parse fails closed, see policy_find().
  */
 
 #include <stdbool.h>
@@ -98,14 +99,23 @@ typedef struct PolicyCaller {
         size_t n_groups;
 } PolicyCaller;
 
-/* Report callback for files that were skipped (bad owner, parse error); may be NULL. */
+/* Report callback for files that were skipped (bad owner, parse error: path is the directory), and
+ * once for the fail-closed refusal (path NULL, error -EBADMSG); may be NULL. */
 typedef void (*PolicyReport)(const char *path, int error, const char *message, void *userdata);
 
 /* Find the policy for a caller in dirs (NULL-terminated, highest precedence first). A Unit= match
  * wins over User=, which wins over Group=; an exact unit name wins over a template pattern; otherwise
  * the first file in name order wins. A policy with all masks 0 matches too: it means a private bpffs
  * without delegation (PrivateBPF=yes alone, or an instance that turned delegation off).
- * -ENOENT if nothing matches. */
+ * -ENOENT if nothing matches.
+ *
+ * Fail closed: a root-owned policy file that does not parse still has its [Match] section read. If
+ * that would match the caller at least as well as the best valid policy (same ranking as above), or
+ * nothing valid matches, policy_find() calls report(NULL, -EBADMSG, SENTENCE, userdata) once, where
+ * SENTENCE names the file and the line of its match key (and the parse error with its line), and
+ * returns -EBADMSG: the caller must refuse with that sentence, never fall back to a lower-ranked
+ * policy. A broken file whose [Match] cannot be read at all counts as matching every caller. Files
+ * that fail to load are also reported one by one, with their own error, as before. */
 int policy_find(const BpfNames *names, const char *const *dirs, const PolicyCaller *caller, Policy **ret,
                 PolicyReport report, void *userdata);
 

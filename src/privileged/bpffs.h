@@ -27,12 +27,15 @@ typedef enum BpffsStep {
         BPFFS_STEP_CREATE,           /* FSCONFIG_CMD_CREATE */
         BPFFS_STEP_FSMOUNT,
         BPFFS_STEP_TARGET,           /* opening /sys/fs/bpf in the target mount namespace */
-        BPFFS_STEP_SHARED,           /* the target mount propagates to other namespaces */
+        BPFFS_STEP_SHARED,           /* the target mount propagates to other mount namespaces */
         BPFFS_STEP_ATTACH,           /* move_mount */
-        BPFFS_STEP_TOKEN_BIND,       /* the read-only bind at /sys/fs/bpf/token */
+        BPFFS_STEP_TOKEN_BIND,       /* the token directory and its read-only bind, on the detached instance */
         BPFFS_STEP_USERNS,           /* joining the target user namespace */
         BPFFS_STEP_MNTNS,            /* joining the target mount namespace */
         BPFFS_STEP_HELPER,           /* a helper process failed */
+        BPFFS_STEP_VERIFY,           /* what sits on /sys/fs/bpf after move_mount is not our mount */
+        BPFFS_STEP_DEADLINE,         /* a helper did not finish in time and was killed */
+        BPFFS_STEP_EXISTING,         /* this namespace's instance is attached with other masks */
         _BPFFS_STEP_MAX,
 } BpffsStep;
 
@@ -47,28 +50,32 @@ int bpffs_configure(int fs_fd, const Delegation *d, BpffsStep *ret_step);
 /* Whether fd (a directory) is on a bpffs. 1/0/-errno. */
 int fd_is_bpffs(int fd);
 
-typedef struct BpffsAttachOptions {
-        /* ids mapped in the instance's user namespace, for the token directory when root is not mapped
-         * there (a namespace an unprivileged user made) */
-        uid_t owner_uid;
-        gid_t owner_gid;
-        /* peer group IDs ("shared:N") of the host's mounts, if host_peer_groups_known */
-        bool host_peer_groups_known;
-        const uint64_t *host_peer_groups;
-        size_t n_host_peer_groups;
-} BpffsAttachOptions;
+/* Open /sys/fs/bpf in the current mount namespace as an O_PATH directory, without following
+ * symlinks (openat2(RESOLVE_NO_SYMLINKS), or one component at a time where seccomp filters that).
+ * The only time the path is resolved: everything after works on this fd and on mount IDs. */
+int bpffs_open_target(void);
 
-/* In the caller's mount namespace: attach the detached mount mnt_fd at /sys/fs/bpf (the path is
- * resolved without following symlinks), then a read-only bind of the same instance at
- * /sys/fs/bpf/token. If /sys/fs/bpf already holds a delegated bpffs, nothing is stacked and -EEXIST
- * is returned. Refuses (-EXDEV) if the mount at /sys/fs/bpf is in a peer group that propagates to the
- * host (its "shared:N" is one of the host's), or, when the host's groups are unknown, if it is shared
- * and not a slave: the new mount would then appear outside this mount namespace. */
-int bpffs_attach(int mnt_fd, const BpffsAttachOptions *o, BpffsStep *ret_step);
+/* On the instance mnt_fd (from fsmount()): create the token directory (as owner_uid/gid when root is
+ * not mapped in the instance's user namespace). */
+int bpffs_make_token_dir(int mnt_fd, uid_t owner_uid, gid_t owner_gid);
 
-/* The peer group IDs of the shared mounts in /proc/PID/mountinfo (PID 0: self), malloc'ed. */
-int mountinfo_shared_peer_groups(pid_t pid, uint64_t **ret, size_t *ret_n);
+/* Mount a read-only bind of the instance mnt_fd on its token directory. On the detached instance
+ * (Linux >= 6.15 mounts onto detached trees), so that one move_mount() attaches the whole tree; where
+ * the kernel refuses that (-EINVAL), after the instance is attached, from inside its namespace. */
+int bpffs_bind_token(int mnt_fd);
 
-/* Whether /sys/fs/bpf in the caller's mount namespace is a bpffs with delegate_* options.
- * 1 yes, 0 no, -errno. */
+/* At most this many mounts below an instance are looked at. */
+#define BPFFS_CHILDREN_MAX 64
+
+/* Whether a read-only bind of the instance's superblock is mounted directly on the instance at
+ * <mount point>/token (statmount facts; instance as seen in mount namespace ns_id by the calling
+ * process). 1/0/-errno. */
+typedef struct MountFacts MountFacts;
+int bpffs_token_bind_present(const MountFacts *instance, uint64_t ns_id);
+
+/* For bpftoken-exec only, in its own mount namespace, after the handoff: whether the topmost mount at
+ * path is a bpffs with delegate_* options, from its own /proc/self/mountinfo (read whole, at most
+ * BPFFS_MOUNTINFO_MAX bytes). Never for the privileged side: a caller controls its /proc. It avoids
+ * statmount(), which a unit's system call filter may not allow. 1 yes, 0 no, -errno. */
+#define BPFFS_MOUNTINFO_MAX (16U * 1024U * 1024U)
 int bpffs_path_is_delegated(const char *path);

@@ -7,13 +7,14 @@
 #include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/statfs.h>
-#include <libmount.h>
 #include <sys/stat.h>
 #include <linux/capability.h>
 
 #include "bpf-token-uapi.h"
 #include "cgroup-confine.h"
+#include "helper.h"
 #include "macro.h"
+#include "mount-facts.h"
 #include "namespace-util.h"
 #include "process-util.h"
 #include "socket-util.h"
@@ -183,167 +184,134 @@ static int openat_beneath_nofollow(int dir_fd, const char *path) {
         return TAKE_FD(dir);
 }
 
-/* One line of the helper's mountinfo. */
-typedef struct MountLine {
-        uint64_t id, parent_id, peer_group;
-        bool cgroup2, rdonly;
-        const char *root, *point;
-} MountLine;
+/* Every mount of the namespace the helper is in, by the kernel (listmount/statmount), at most
+ * CONFINE_MOUNTS_MAX. */
+static int list_mounts(MountFacts **ret, size_t *ret_n) {
+        _cleanup_(freep) uint64_t *ids = NULL;
+        _cleanup_(freep) MountFacts *facts = NULL;
+        size_t n = 0, m = 0;
+        int r;
 
-static void mount_line_from_fs(struct libmnt_fs *fs, MountLine *ret) {
-        const char *opt = mnt_fs_get_optional_fields(fs), *sh = opt ? strstr(opt, "shared:") : NULL;
-
-        *ret = (MountLine) {
-                .id = (uint64_t) mnt_fs_get_id(fs),
-                .parent_id = (uint64_t) mnt_fs_get_parent_id(fs),
-                .peer_group = sh ? strtoull(sh + strlen("shared:"), NULL, 10) : 0,
-                .cgroup2 = streq_ptr(mnt_fs_get_fstype(fs), "cgroup2"),
-                .rdonly = mnt_fs_get_vfs_options(fs) && mnt_optstr_get_option(mnt_fs_get_vfs_options(fs), "ro",
-                                                                              NULL, NULL) == 0,
-                .root = mnt_fs_get_root(fs),
-                .point = mnt_fs_get_target(fs),
-        };
+        r = mount_list(BPFTOKEN_LSMT_ROOT, 0, CONFINE_MOUNTS_MAX, &ids, &n);
+        if (r < 0)
+                return r;
+        facts = calloc(n + 1, sizeof *facts);
+        if (!facts)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                r = mount_facts_get(ids[i], 0, &facts[m]);
+                if (r == -ENOENT)
+                        continue; /* unmounted meanwhile */
+                if (r < 0)
+                        return r;
+                m++;
+        }
+        *ret = TAKE_PTR(facts);
+        *ret_n = m;
+        return 0;
 }
 
-static struct libmnt_fs *table_find_id(struct libmnt_table *t, uint64_t id) {
-        struct libmnt_iter *it = mnt_new_iter(MNT_ITER_FORWARD);
-        struct libmnt_fs *fs = NULL, *found = NULL;
-
-        if (!it)
-                return NULL;
-        while (!found && mnt_table_next_fs(t, it, &fs) == 0)
-                if ((uint64_t) mnt_fs_get_id(fs) == id)
-                        found = fs;
-        mnt_free_iter(it);
-        return found;
+static const MountFacts *find_mount(const MountFacts *l, size_t n, uint64_t id) {
+        for (size_t i = 0; i < n; i++)
+                if (l[i].id == id)
+                        return &l[i];
+        return NULL;
 }
 
-static bool descends_from(struct libmnt_table *t, struct libmnt_fs *fs, uint64_t ancestor) {
+static bool is_cgroup2(const MountFacts *f) {
+        return f->sb_magic == CGROUP2_SUPER_MAGIC_VALUE;
+}
+
+static bool descends_from(const MountFacts *l, size_t n, const MountFacts *f, uint64_t ancestor) {
         /* Bounded walk up the parent chain (a mount tree has no cycles, but we do not rely on it). */
-        for (int steps = 0; fs && steps < CONFINE_MOUNTS_MAX; steps++) {
-                struct libmnt_fs *parent = NULL;
-                uint64_t pid = (uint64_t) mnt_fs_get_parent_id(fs);
-
-                if (pid == ancestor)
+        for (size_t steps = 0; f && steps <= n; steps++) {
+                if (f->parent_id == ancestor)
                         return true;
-                if (pid == (uint64_t) mnt_fs_get_id(fs) || !(parent = table_find_id(t, pid)))
+                if (f->parent_id == f->id)
                         return false;
-                fs = parent;
+                f = find_mount(l, n, f->parent_id);
         }
         return false;
 }
 
 /* Is any cgroup2 mount that shows more than the unit's subtree still reachable once /sys/fs/cgroup is
  * covered? top: the mount that stays on top of /sys/fs/cgroup (0 when a new mount goes on top, which
- * hides everything there). */
-static int scan_exposed(struct libmnt_table *t, const char *unit_path, uint64_t top) {
-        struct libmnt_iter *it;
-        struct libmnt_fs *fs;
-        int r = 0, n = 0;
+ * hides everything there). A mount whose root or mount point the kernel could not give counts as
+ * exposed (fail closed). */
+static bool any_exposed(const MountFacts *l, size_t n, const char *unit_path, uint64_t top) {
+        for (size_t i = 0; i < n; i++) {
+                const MountFacts *m = &l[i];
 
-        it = mnt_new_iter(MNT_ITER_FORWARD);
-        if (!it)
-                return -ENOMEM;
-        while (r == 0 && mnt_table_next_fs(t, it, &fs) == 0) {
-                MountLine m;
-
-                if (++n > CONFINE_MOUNTS_MAX) {
-                        r = -E2BIG;
-                        break;
-                }
-                mount_line_from_fs(fs, &m);
-                if (!m.cgroup2 || !m.point || cgroup_path_within(m.root, unit_path) || m.id == top)
+                if (!is_cgroup2(m) || m->id == top)
                         continue;
-                if (path_at_or_below(m.point, CGROUP_CONFINE_PATH) && (top == 0 || !descends_from(t, fs, top)))
-                        continue; /* under the mount on top of /sys/fs/cgroup: hidden */
-                r = 1;
-        }
-        mnt_free_iter(it);
-        return r;
-}
-
-static bool in_host_groups(const CgroupConfineTarget *t, uint64_t group) {
-        for (size_t i = 0; i < t->n_host_peer_groups; i++)
-                if (t->host_peer_groups[i] == group)
+                if (!m->point_known || !m->root_known)
                         return true;
+                if (cgroup_path_within(m->root, unit_path))
+                        continue;
+                if (path_at_or_below(m->point, CGROUP_CONFINE_PATH) && (top == 0 || !descends_from(l, n, m, top)))
+                        continue; /* under the mount on top of /sys/fs/cgroup: hidden */
+                return true;
+        }
         return false;
-}
-
-static void mnt_unref_tablep(struct libmnt_table **t) {
-        mnt_unref_table(*t);
 }
 
 /* The helper, in the unit's mount namespace (and still in the publisher's user and cgroup
  * namespaces, so cgroup2 mount roots read as the publisher sees them). The unit cannot change this
- * namespace's mounts (cgroup_confine_unit() checked who owns it), and the mount table comes from the
- * publisher's procfs, not the unit's /proc. */
-static int helper_confine(const CgroupConfineTarget *t, int tree_fd, int proc_fd) {
-        _cleanup_(mnt_unref_tablep) struct libmnt_table *table = NULL;
-        _cleanup_(fclosep) FILE *mountinfo = NULL;
-        _cleanup_(closep) int target = -EBADF, fd = -EBADF;
-        struct libmnt_fs *top_fs = NULL;
-        MountLine top = {};
-        struct statx stx;
+ * namespace's mounts (cgroup_confine_unit() checked who owns it), and every mount fact comes from the
+ * kernel by mount ID, never from a file in the unit's namespace. keep: sock, mntns, tree, proc. */
+static _noreturn_ void body_confine(int sock, const int *keep, const void *userdata) {
+        const CgroupConfineTarget *t = userdata;
+        _cleanup_(freep) MountFacts *mounts = NULL;
+        _cleanup_(closep) int target = -EBADF;
+        int mntns_fd = keep[1], tree_fd = keep[2], proc_fd = keep[3];
+        const MountFacts *top;
+        uint64_t top_id, mntns_id;
+        size_t n = 0;
         bool confined;
         int r;
 
-        if (setns(t->mntns_fd, CLONE_NEWNS) < 0)
-                return STATUS(CGROUP_CONFINE_STEP_MNTNS, errno);
+        if (mntns_get_id(mntns_fd, &mntns_id) < 0)
+                helper_exit(sock, STATUS(CGROUP_CONFINE_STEP_MNTNS, EBADF), -EBADF);
+        if (setns(mntns_fd, CLONE_NEWNS) < 0)
+                helper_exit(sock, STATUS(CGROUP_CONFINE_STEP_MNTNS, errno), -EBADF);
 
         target = openat_beneath_nofollow(AT_FDCWD, CGROUP_CONFINE_PATH);
         if (target < 0)
-                return STATUS(CGROUP_CONFINE_STEP_TARGET, -target);
-        if (statx(target, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
-                return STATUS(CGROUP_CONFINE_STEP_TARGET, errno);
-        if (!(stx.stx_mask & STATX_MNT_ID))
-                return STATUS(CGROUP_CONFINE_STEP_TARGET, EOPNOTSUPP);
-        /* The publisher's procfs, opened before setns(): "thread-self" is this helper, and its
-         * mountinfo lists the namespace it is in now, whatever the unit mounted at /proc. */
-        fd = openat(proc_fd, "thread-self/mountinfo", O_RDONLY|O_CLOEXEC);
-        if (fd < 0)
-                return STATUS(CGROUP_CONFINE_STEP_TARGET, errno);
-        mountinfo = fdopen(fd, "re");
-        if (!mountinfo)
-                return STATUS(CGROUP_CONFINE_STEP_TARGET, errno);
-        TAKE_FD(fd);
-        table = mnt_new_table();
-        if (!table)
-                return STATUS(CGROUP_CONFINE_STEP_TARGET, ENOMEM);
-        r = mnt_table_parse_stream(table, mountinfo, "mountinfo");
+                helper_exit(sock, STATUS(CGROUP_CONFINE_STEP_TARGET, -target), -EBADF);
+        r = fd_get_mount_id(target, &top_id, NULL);
+        if (r >= 0)
+                r = list_mounts(&mounts, &n);
         if (r < 0)
-                return STATUS(CGROUP_CONFINE_STEP_TARGET, -r);
-        top_fs = table_find_id(table, stx.stx_mnt_id);
-        if (!top_fs)
-                return STATUS(CGROUP_CONFINE_STEP_TARGET, ENOENT);
-        mount_line_from_fs(top_fs, &top);
+                helper_exit(sock, STATUS(CGROUP_CONFINE_STEP_TARGET, -r), -EBADF);
+        top = find_mount(mounts, n, top_id);
+        if (!top)
+                helper_exit(sock, STATUS(CGROUP_CONFINE_STEP_TARGET, ENOENT), -EBADF);
 
         /* systemd's ProtectControlGroups=private (257+): a cgroup2 rooted at the unit's cgroup. */
-        confined = top.cgroup2 && cgroup_path_within(top.root, t->unit_path) &&
-                   streq_ptr(top.point, CGROUP_CONFINE_PATH);
+        confined = is_cgroup2(top) && top->root_known && cgroup_path_within(top->root, t->unit_path) &&
+                   top->point_known && streq(top->point, CGROUP_CONFINE_PATH);
 
-        r = scan_exposed(table, t->unit_path, confined ? top.id : 0);
-        if (r < 0)
-                return STATUS(CGROUP_CONFINE_STEP_EXPOSED, -r);
-        if (r > 0)
-                return STATUS(CGROUP_CONFINE_STEP_EXPOSED, EPERM);
+        if (any_exposed(mounts, n, t->unit_path, confined ? top->id : 0))
+                helper_exit(sock, STATUS(CGROUP_CONFINE_STEP_EXPOSED, EPERM), -EBADF);
         if (confined)
-                return RESULT_ALREADY_CONFINED;
+                helper_exit(sock, RESULT_ALREADY_CONFINED, -EBADF);
 
-        if (top.peer_group != 0 && in_host_groups(t, top.peer_group))
-                return STATUS(CGROUP_CONFINE_STEP_SHARED, EXDEV);
+        r = mount_propagates_elsewhere(mntns_fd, mntns_id, proc_fd, top, NULL);
+        if (r != 0)
+                helper_exit(sock, STATUS(CGROUP_CONFINE_STEP_SHARED, r < 0 ? -r : EXDEV), -EBADF);
 
         /* As restrictive as what it covers (read-only under ProtectControlGroups=yes or
          * ProtectSystem=strict), and never a way to exec or open devices. */
         r = sys_mount_setattr(tree_fd, "", AT_EMPTY_PATH,
                               BPFTOKEN_MOUNT_ATTR_NOSUID|BPFTOKEN_MOUNT_ATTR_NODEV|BPFTOKEN_MOUNT_ATTR_NOEXEC |
-                              (top.rdonly ? BPFTOKEN_MOUNT_ATTR_RDONLY : 0),
-                              top.rdonly ? 0 : BPFTOKEN_MOUNT_ATTR_RDONLY);
+                              ((top->attr & BPFTOKEN_MOUNT_ATTR_RDONLY) ? BPFTOKEN_MOUNT_ATTR_RDONLY : 0),
+                              (top->attr & BPFTOKEN_MOUNT_ATTR_RDONLY) ? 0 : BPFTOKEN_MOUNT_ATTR_RDONLY);
         if (r >= 0)
                 r = sys_move_mount(tree_fd, "", target, "",
                                    BPFTOKEN_MOVE_MOUNT_F_EMPTY_PATH|BPFTOKEN_MOVE_MOUNT_T_EMPTY_PATH);
         if (r < 0)
-                return STATUS(CGROUP_CONFINE_STEP_ATTACH, -r);
-        return 0;
+                helper_exit(sock, STATUS(CGROUP_CONFINE_STEP_ATTACH, -r), -EBADF);
+        helper_exit(sock, 0, -EBADF);
 }
 
 static int clone_unit_cgroup(const char *unit_path, CgroupConfineStep *ret_step) {
@@ -377,10 +345,8 @@ static int clone_unit_cgroup(const char *unit_path, CgroupConfineStep *ret_step)
 }
 
 int cgroup_confine_unit(const CgroupConfineTarget *t, CgroupConfineStep *ret_step) {
-        _cleanup_(closep) int tree = -EBADF, parent_sock = -EBADF, child_sock = -EBADF, unused = -EBADF,
-                              proc_fd = -EBADF;
-        int pair[2], status = 0, r, q;
-        pid_t pid;
+        _cleanup_(closep) int tree = -EBADF, unused = -EBADF, proc_fd = -EBADF;
+        int status = 0, r;
 
         *ret_step = CGROUP_CONFINE_STEP_UNDOABLE;
         r = confinement_undoable(t);
@@ -394,34 +360,17 @@ int cgroup_confine_unit(const CgroupConfineTarget *t, CgroupConfineStep *ret_ste
                 return tree;
 
         *ret_step = CGROUP_CONFINE_STEP_HELPER;
+        /* The publisher's own /proc, for the propagation walk inside a PID namespace (mount-facts.h). */
         proc_fd = open("/proc", O_PATH|O_DIRECTORY|O_CLOEXEC);
         if (proc_fd < 0)
                 return -errno;
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0, pair) < 0)
-                return -errno;
-        parent_sock = pair[0];
-        child_sock = pair[1];
         {
-                int keep[] = { child_sock, t->mntns_fd, tree, proc_fd };
+                int keep[] = { -EBADF, t->mntns_fd, tree, proc_fd };
 
-                r = fork_helper(keep, ELEMENTSOF(keep), &pid);
+                r = helper_run(keep, ELEMENTSOF(keep), body_confine, t, &status, &unused);
         }
         if (r < 0)
                 return r;
-        if (r == 0) {
-                int s = helper_confine(t, tree, proc_fd);
-
-                (void) send_status_fd(child_sock, s, -EBADF);
-                _exit(EXIT_SUCCESS);
-        }
-        child_sock = safe_close(child_sock);
-
-        r = recv_status_fd(parent_sock, &status, &unused);
-        q = wait_for_helper(pid);
-        if (r < 0)
-                return r == -ECONNRESET ? -EPROTO : r;
-        if (q < 0)
-                return q;
         if (status == 0 || status == RESULT_ALREADY_CONFINED) {
                 *ret_step = CGROUP_CONFINE_STEP_NONE;
                 return status;

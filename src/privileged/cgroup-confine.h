@@ -48,9 +48,6 @@ typedef struct CgroupConfineTarget {
         int pidfd;              /* the unit's process */
         pid_t pid;
         const char *unit_path;  /* its unit's cgroup, "/system.slice/foo.service" (publisher's view) */
-        /* peer group IDs of the host's shared mounts */
-        const uint64_t *host_peer_groups;
-        size_t n_host_peer_groups;
 } CgroupConfineTarget;
 
 /* Confine the unit's view: 0 if the bind mount was put on top of /sys/fs/cgroup, 1 if /sys/fs/cgroup
@@ -59,5 +56,6 @@ typedef struct CgroupConfineTarget {
  *   -EPERM at UNDOABLE: the unit's mount namespace is owned by its user namespace and the process
  *                       holds CAP_SYS_ADMIN in its bounding set: it could unmount the confinement;
  *   -EPERM at EXPOSED:  another cgroup2 mount in the namespace shows cgroups outside the unit;
- *   -EXDEV at SHARED:   a mount on /sys/fs/cgroup there would propagate to the host. */
+ *   -EXDEV at SHARED:   a mount on /sys/fs/cgroup there would appear in another mount namespace
+ *                       (mount_propagates_elsewhere()). */
 int cgroup_confine_unit(const CgroupConfineTarget *t, CgroupConfineStep *ret_step);

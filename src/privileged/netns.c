@@ -7,6 +7,7 @@
 
 #include "macro.h"
 #include "namespace-util.h"
+#include "helper.h"
 #include "netns.h"
 #include "process-util.h"
 #include "socket-util.h"
@@ -50,24 +51,28 @@ int netns_loopback_up(void) {
         return 0;
 }
 
-static int helper_create(int userns_fd) {
-        int r;
+/* In the unit's user namespace: a new network namespace, lo up; sends its fd. keep: sock, userns. */
+static _noreturn_ void body_create(int sock, const int *keep, const void *userdata) {
+        int self, r;
 
-        if (setns(userns_fd, CLONE_NEWUSER) < 0)
-                return STATUS(NETNS_STEP_USERNS, errno);
+        if (setns(keep[1], CLONE_NEWUSER) < 0)
+                helper_exit(sock, STATUS(NETNS_STEP_USERNS, errno), -EBADF);
         /* Now created inside the unit's user namespace: it owns the new namespace. */
         if (unshare(CLONE_NEWNET) < 0)
-                return STATUS(NETNS_STEP_UNSHARE, errno);
+                helper_exit(sock, STATUS(NETNS_STEP_UNSHARE, errno), -EBADF);
         r = netns_loopback_up();
         if (r < 0)
-                return STATUS(NETNS_STEP_LOOPBACK, -r);
-        return 0;
+                helper_exit(sock, STATUS(NETNS_STEP_LOOPBACK, -r), -EBADF);
+        /* The publisher's /proc (only the user namespace was joined). */
+        self = open("/proc/thread-self/ns/net", O_RDONLY|O_CLOEXEC);
+        if (self < 0)
+                helper_exit(sock, STATUS(NETNS_STEP_HELPER, errno), -EBADF);
+        helper_exit(sock, 0, self);
 }
 
 int netns_create_owned(int userns_fd, int peer_netns_fd, int host_netns_fd, int *ret_fd, NetnsStep *ret_step) {
-        _cleanup_(closep) int parent_sock = -EBADF, child_sock = -EBADF, fd = -EBADF;
-        int pair[2], status = 0, r, q;
-        pid_t pid;
+        _cleanup_(closep) int fd = -EBADF;
+        int status = 0, r;
 
         *ret_step = NETNS_STEP_NOT_PRIVATE;
         r = ns_fds_equal(peer_netns_fd, host_netns_fd);
@@ -77,36 +82,13 @@ int netns_create_owned(int userns_fd, int peer_netns_fd, int host_netns_fd, int 
                 return -EXDEV;
 
         *ret_step = NETNS_STEP_HELPER;
-        if (socketpair(AF_UNIX, SOCK_SEQPACKET|SOCK_CLOEXEC, 0, pair) < 0)
-                return -errno;
-        parent_sock = pair[0];
-        child_sock = pair[1];
         {
-                int keep[] = { child_sock, userns_fd };
+                int keep[] = { -EBADF, userns_fd };
 
-                r = fork_helper(keep, ELEMENTSOF(keep), &pid);
+                r = helper_run(keep, ELEMENTSOF(keep), body_create, NULL, &status, &fd);
         }
         if (r < 0)
                 return r;
-        if (r == 0) {
-                int s = helper_create(userns_fd), self = -EBADF;
-
-                if (s == 0) {
-                        self = open("/proc/thread-self/ns/net", O_RDONLY|O_CLOEXEC);
-                        if (self < 0)
-                                s = STATUS(NETNS_STEP_HELPER, errno);
-                }
-                (void) send_status_fd(child_sock, s, self);
-                _exit(EXIT_SUCCESS);
-        }
-        child_sock = safe_close(child_sock);
-
-        r = recv_status_fd(parent_sock, &status, &fd);
-        q = wait_for_helper(pid);
-        if (r < 0)
-                return r == -ECONNRESET ? -EPROTO : r;
-        if (q < 0)
-                return q;
         if (status != 0) {
                 *ret_step = STATUS_STEP(status);
                 return -STATUS_ERRNO(status);

@@ -67,13 +67,22 @@ const char *bpffs_error_sentence(BpffsStep step, int error) {
         case BPFFS_STEP_ATTACH:
                 return "Could not attach the delegated bpffs at /sys/fs/bpf in the program's mount namespace.";
         case BPFFS_STEP_TOKEN_BIND:
-                return "Could not add the read-only bind of the instance at /sys/fs/bpf/token.";
+                return "Could not prepare the read-only bind of the instance at /sys/fs/bpf/token.";
         case BPFFS_STEP_USERNS:
                 return "Could not join the program's user namespace.";
         case BPFFS_STEP_MNTNS:
                 return "Could not join the program's mount namespace.";
         case BPFFS_STEP_HELPER:
                 return "A helper process of the publisher failed.";
+        case BPFFS_STEP_VERIFY:
+                return "The mount at /sys/fs/bpf changed while the instance was attached (it is not the mount the "
+                       "publisher created, or it landed elsewhere): the attach was rolled back.";
+        case BPFFS_STEP_EXISTING:
+                return "An instance of this user namespace with other delegate_* masks than the policy's is already "
+                       "attached at /sys/fs/bpf (the policy changed since): refusing rather than stacking a second "
+                       "one; restart the unit.";
+        case BPFFS_STEP_DEADLINE:
+                return "A helper of the publisher did not finish in time and was killed; nothing was attached.";
         default:
                 return "Setting up the delegated bpffs failed.";
         }

@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <dirent.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 
 #include "bpf-token-uapi.h"
 #include "cgroup-util.h"
 #include "macro.h"
 #include "namespace-util.h"
 #include "peer.h"
+#include "parse-util.h"
 #include "syscalls.h"
 
 void peer_done(Peer *p) {
@@ -118,6 +122,104 @@ static int pid_mntns_id(pid_t pid, uint64_t *ret) {
         return mntns_get_id(ns, ret);
 }
 
+int peer_mntns_shared_outside_unit(const Peer *p, pid_t *ret_pid) {
+        DIR *d = NULL;
+        struct stat ns;
+        struct dirent *de;
+        char want[64];
+        int r = 0;
+
+        if (!p->unit)
+                return -ENXIO;
+        if (fstat(p->mntns_fd, &ns) < 0)
+                return -errno;
+        /* readlink() of /proc/PID/ns/mnt names the namespace by its nsfs inode without instantiating
+         * it (a stat() would, and costs ~10x more). We hold the namespace open, so its inode number
+         * cannot be reused meanwhile. */
+        snprintf(want, sizeof want, "mnt:[%llu]", (unsigned long long) ns.st_ino);
+        /* The publisher's own /proc, never the caller's. */
+        d = opendir("/proc");
+        if (!d)
+                return -errno;
+        while ((errno = 0, de = readdir(d))) {
+                _cleanup_(freep) char *unit = NULL;
+                char path[64], link[64];
+                uint64_t v;
+                ssize_t n;
+                pid_t pid;
+
+                if (parse_u64_exact(de->d_name, strlen(de->d_name), 10, &v) < 0 || v == 0 || v > INT32_MAX)
+                        continue;
+                pid = (pid_t) v;
+                snprintf(path, sizeof path, "%d/ns/mnt", (int) pid);
+                n = readlinkat(dirfd(d), path, link, sizeof link - 1);
+                if (n < 0) {
+                        /* Exited meanwhile, or one the kernel does not let even root inspect (an LSM, a
+                         * supervisor outside our reach): a process we cannot inspect cannot be
+                         * attributed; SECURITY.md names this limit. Anything else fails closed. */
+                        if (errno == ENOENT || errno == ESRCH || errno == EACCES || errno == EPERM)
+                                continue;
+                        r = -errno;
+                        break;
+                }
+                link[n] = '\0';
+                if (!streq(link, want) || pid == p->pid)
+                        continue;
+                r = cgroup_pid_get_unit(pid, &unit);
+                if (r == -ENOENT || r == -ESRCH) {
+                        r = 0;
+                        continue;
+                }
+                if (r < 0 && r != -ENXIO)
+                        break;
+                if (r == -ENXIO || !streq(unit, p->unit)) {
+                        if (ret_pid)
+                                *ret_pid = pid;
+                        r = 1;
+                        break;
+                }
+                r = 0;
+        }
+        if (!de && errno > 0)
+                r = -errno;
+        closedir(d);
+        return r;
+}
+
+/* The user namespace that owns the caller's mount namespace: the caller's own (it made both), or, for
+ * unit callers only, the initial one (systemd < 258 creates the mount namespace first). 0 if its own,
+ * 1 if the initial one. */
+static int check_mntns_owner(const Peer *p, PeerOwnership ownership, int own_userns, const char **ret_reason) {
+        _cleanup_(closep) int owner = -EBADF;
+        bool initial = false;
+        int r;
+
+        owner = ioctl(p->mntns_fd, BPFTOKEN_NS_GET_USERNS);
+        if (owner < 0) {
+                *ret_reason = "The owner of the caller's mount namespace cannot be read.";
+                return -errno;
+        }
+        r = ns_fds_equal(owner, p->userns_fd);
+        if (r == 0 && ownership == PEER_USERNS_OWNED_BY_ROOT) {
+                r = ns_fds_equal(owner, own_userns);
+                initial = r > 0;
+        }
+        if (r < 0) {
+                *ret_reason = "The owner of the caller's mount namespace cannot be compared.";
+                return r;
+        }
+        if (r == 0) {
+                *ret_reason = ownership == PEER_USERNS_OWNED_BY_ROOT
+                        ? "The caller's mount namespace belongs to neither its user namespace nor the initial one: "
+                          "it was made by someone else and may be shared with processes outside the unit."
+                        : "The caller's mount namespace is not owned by its user namespace: it was made by someone "
+                          "else (a PrivateTmp= unit, a container) and is shared with processes that would see the "
+                          "instance. Create both together (unshare --user --mount), or use a unit.";
+                return -EPERM;
+        }
+        return initial;
+}
+
 int peer_check_namespaces(Peer *p, PeerOwnership ownership, pid_t host_pid, const char **ret_reason) {
         _cleanup_(closep) int own_userns = -EBADF, parent = -EBADF;
         uint64_t host_mntns, own_mntns;
@@ -183,6 +285,30 @@ int peer_check_namespaces(Peer *p, PeerOwnership ownership, pid_t host_pid, cons
                 *ret_reason = "The caller shares the host's mount namespace; the instance would be visible to "
                               "everyone: give it a private one (PrivateMounts=yes).";
                 return -EXDEV;
+        }
+
+        r = check_mntns_owner(p, ownership, own_userns, ret_reason);
+        if (r < 0)
+                return r;
+
+        /* A mount namespace owned by the unit's own user namespace can only hold the unit's processes
+         * and root of the initial namespace (joining needs CAP_SYS_ADMIN over that root-owned
+         * namespace). One owned by the initial namespace may have been made by anyone privileged:
+         * look. */
+        if (ownership == PEER_USERNS_OWNED_BY_ROOT && r > 0) {
+                pid_t other = 0;
+
+                r = peer_mntns_shared_outside_unit(p, &other);
+                if (r < 0) {
+                        *ret_reason = "The processes sharing the caller's mount namespace cannot be listed (the "
+                                      "publisher needs CAP_SYS_PTRACE and an unrestricted /proc): refusing.";
+                        return r;
+                }
+                if (r > 0) {
+                        *ret_reason = "The caller's mount namespace is shared with a process outside its unit, "
+                                      "which would see the unit's instance: refusing.";
+                        return -EPERM;
+                }
         }
 
         *ret_reason = NULL;

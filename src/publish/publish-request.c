@@ -24,7 +24,14 @@
 #include "publish-request.h"
 #include "token-errors.h"
 
+/* Warn about each policy file that did not load; keep the fail-closed sentence for the reply. */
 static void report_policy_file(const char *path, int error, const char *message, void *userdata) {
+        char *refusal = userdata;
+
+        if (!path && error == -EBADMSG) {
+                snprintf(refusal, PUBLISH_MESSAGE_MAX, "%s", message);
+                return;
+        }
         log_warning_errno(error, "%s", message);
 }
 
@@ -42,8 +49,7 @@ static int answer(int sock, DecisionResult result, const Peer *peer, const Polic
         return 0;
 }
 
-static int publish_confine_cgroups(const Peer *peer, const uint64_t *host_groups, size_t n_host_groups,
-                                   char *message, size_t size) {
+static int publish_confine_cgroups(const Peer *peer, char *message, size_t size) {
         _cleanup_(freep) char *unit_path = NULL;
         CgroupConfineStep step = CGROUP_CONFINE_STEP_UNIT_CGROUP;
         CgroupConfineTarget t;
@@ -59,8 +65,6 @@ static int publish_confine_cgroups(const Peer *peer, const uint64_t *host_groups
                         .pidfd = peer->pidfd,
                         .pid = peer->pid,
                         .unit_path = unit_path,
-                        .host_peer_groups = host_groups,
-                        .n_host_peer_groups = n_host_groups,
                 };
                 r = cgroup_confine_unit(&t, &step);
         }
@@ -104,14 +108,11 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
         const BpfNames *names = config->names; /* cached by the long-lived publisher, else loaded here */
         _cleanup_(policy_freep) Policy *policy = NULL;
         struct timeval tv = { .tv_sec = PUBLISH_REQUEST_TIMEOUT_SEC };
-        _cleanup_(freep) uint64_t *host_groups = NULL;
         _cleanup_(closep) int netns_fd = -EBADF;
-        size_t n_host_groups = 0;
-        BpffsAttachOptions attach;
         const char *reason = NULL;
         PublishRequest req;
         PolicyCaller caller;
-        char message[PUBLISH_MESSAGE_MAX];
+        char message[PUBLISH_MESSAGE_MAX], refusal[PUBLISH_MESSAGE_MAX] = "";
         BpffsStep step;
         int r;
 
@@ -145,7 +146,9 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
                 .groups = peer.groups,
                 .n_groups = peer.n_groups,
         };
-        r = policy_find(names, config->policy_dirs, &caller, &policy, report_policy_file, NULL);
+        r = policy_find(names, config->policy_dirs, &caller, &policy, report_policy_file, refusal);
+        if (r == -EBADMSG)
+                return answer(sock, DECISION_REFUSED, &peer, NULL, names, EBADMSG, 0, refusal);
         if (r == -ENOENT) {
                 snprintf(message, sizeof message,
                          "No BPF delegation is configured for %s%s (uid %u): add BPFDelegate*= settings to the unit "
@@ -163,21 +166,10 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
         if (r < 0)
                 return answer(sock, DECISION_REFUSED, &peer, policy, names, r, 0, reason);
 
-        r = mountinfo_shared_peer_groups(config->host_pid, &host_groups, &n_host_groups);
-        if (r < 0)
-                return answer(sock, DECISION_FAILED, &peer, policy, names, r, 0,
-                              "The host's mount table cannot be read (the publisher needs CAP_SYS_PTRACE).");
-        attach = (BpffsAttachOptions) {
-                .owner_uid = peer.uid,
-                .owner_gid = peer.gid,
-                .host_peer_groups_known = true,
-                .host_peer_groups = host_groups,
-                .n_host_peer_groups = n_host_groups,
-        };
         /* Cgroup programs attach to any cgroup the caller can open: first confine its view to its own
          * cgroup (issue 8; see cgroup-confine.h). Before the instance, so a refusal leaves nothing. */
         if (delegation_cgroup_program_mask(names, &policy->delegation) != 0) {
-                r = publish_confine_cgroups(&peer, host_groups, n_host_groups, message, sizeof message);
+                r = publish_confine_cgroups(&peer, message, sizeof message);
                 if (r < 0)
                         return answer(sock, DECISION_REFUSED, &peer, policy, names, r, 0, message);
         }
@@ -189,7 +181,7 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
                                       r, 0, message);
         }
 
-        r = instance_publish_full(peer.userns_fd, peer.mntns_fd, &attach, &policy->delegation, &step);
+        r = instance_publish(peer.userns_fd, peer.mntns_fd, peer.uid, peer.gid, &policy->delegation, &step);
         if (r < 0) {
                 snprintf(message, sizeof message, "%s (step %s: %s)", bpffs_error_sentence(step, r),
                          bpffs_step_to_string(step), strerror(-r));

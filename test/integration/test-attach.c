@@ -194,15 +194,11 @@ static long long ino_in(pid_t pid, const char *path) {
 
 static int confine(pid_t pid, int userns_fd, CgroupConfineStep *step) {
         _cleanup_(closep) int mntns = ns_fd(pid, "mnt"), pidfd = sys_pidfd_open(pid, 0);
-        _cleanup_(freep) uint64_t *groups = NULL;
-        size_t n = 0;
         CgroupConfineTarget t;
 
         assert_true(mntns >= 0 && pidfd >= 0);
-        assert_int_equal(mountinfo_shared_peer_groups(1, &groups, &n), 0);
         t = (CgroupConfineTarget) {
                 .mntns_fd = mntns, .userns_fd = userns_fd, .pidfd = pidfd, .pid = pid, .unit_path = unit_path,
-                .host_peer_groups = groups, .n_host_peer_groups = n,
         };
         return cgroup_confine_unit(&t, step);
 }
