@@ -15,7 +15,7 @@
 
 #include "macro.h"
 
-#define HELPER_TIMEOUT_MS 5000
+#define HELPER_TIMEOUT_MS 2000 /* well inside the request's own deadline (PUBLISH_REQUEST_DEADLINE_SEC) */
 #define HELPER_MEMORY_MAX (64ULL * 1024 * 1024)
 
 typedef struct Helper {

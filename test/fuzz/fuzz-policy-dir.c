@@ -163,16 +163,30 @@ static char *expected_winner(const char *const *dirs, const PolicyCaller *c) {
         return winner;
 }
 
+/* Every file or directory that was passed over is reported with its path; the refusal of a broken
+ * matching file (fail closed, policy.h) is reported once more without one. */
+typedef struct Reports {
+        unsigned files;
+        unsigned refusals;
+} Reports;
+
 static void count_report(const char *path, int error, const char *message, void *userdata) {
-        if (!path || error >= 0 || !message)
+        Reports *r = userdata;
+
+        if (error >= 0 || !message)
                 abort();
-        (*(unsigned *) userdata)++;
+        if (!path) {
+                if (error != -EBADMSG)
+                        abort();
+                r->refusals++;
+        } else
+                r->files++;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         _cleanup_(freep) char *line = NULL, *etc = NULL, *run = NULL, *want = NULL;
         _cleanup_(policy_freep) Policy *p = NULL;
-        unsigned reports = 0;
+        Reports reports = {};
         Caller caller;
         int r;
 
@@ -197,7 +211,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         r = policy_find(names, dirs, &caller.c, &p, count_report, &reports);
         want = expected_winner(dirs, &caller.c);
         if (r == 0) {
-                if (!p || !want || !streq(p->path, want) || match_rank(p, &caller.c) == 0)
+                if (!p || !want || !streq(p->path, want) || match_rank(p, &caller.c) == 0 || reports.refusals)
+                        abort();
+        } else if (r == -EBADMSG) {
+                /* Refused for a broken file that would match: there is one, and it was said once. */
+                if (reports.files == 0 || reports.refusals != 1)
                         abort();
         } else if ((r != -ENOENT || want) && r != -ENOMEM)
                 abort();
