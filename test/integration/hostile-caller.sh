@@ -13,7 +13,7 @@
 #   move-fifo  a tmpfs on /sys/fs/bpf, moved away (MS_MOVE) while a reader of mountinfo waits on the
 #              FIFO between opening /sys/fs/bpf and using it, then a fake line for it
 #   move-hook  a tmpfs on /sys/fs/bpf, moved away 1 s into the request (the publisher is started with
-#              BPFTOKEN_TEST_FAULT=target-checked:sleep: a 2 s window after its checks)
+#              BPFTOKEN_TEST_FAULT=target-checked:sleep: a 1 s window after its checks)
 # The probe runs once the request is answered, after the real /proc is back.
 set -u
 mode=$1 sock=$2 exec=$3 probe=$4 raw_client=$5
@@ -74,7 +74,7 @@ esac
 if [ "$mode" = move-hook ]; then
         "$exec" --socket="$sock" -- true >/mnt/out 2>&1 &
         client=$!
-        sleep 1
+        sleep 0.3
         mount --move /sys/fs/bpf /mnt/moved
         wait "$client"
         echo "client-exit=$?"
