@@ -107,14 +107,19 @@ int cgroup_text_get_unit(const char *text, char **ret_unit) {
         return -EBADMSG;
 }
 
-int cgroup_pid_get_unit(pid_t pid, char **ret_unit) {
-        _cleanup_(freep) char *buf = NULL;
+/* /proc/PID/cgroup: less than CGROUP_FILE_MAX bytes, or -E2BIG. */
+static int pid_read_cgroup(pid_t pid, char **ret) {
         char path[64];
-        int r;
 
         snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
-        /* Less than CGROUP_FILE_MAX bytes, or -E2BIG. */
-        r = read_full_file_at(AT_FDCWD, path, CGROUP_FILE_MAX - 1, &buf, NULL);
+        return read_full_file_at(AT_FDCWD, path, CGROUP_FILE_MAX - 1, ret, NULL);
+}
+
+int cgroup_pid_get_unit(pid_t pid, char **ret_unit) {
+        _cleanup_(freep) char *buf = NULL;
+        int r;
+
+        r = pid_read_cgroup(pid, &buf);
         if (r < 0)
                 return r;
         return cgroup_text_get_unit(buf, ret_unit);
@@ -134,11 +139,9 @@ int cgroup_text_get_unit_path(const char *text, char **ret_path) {
 
 int cgroup_pid_get_unit_path(pid_t pid, char **ret_path) {
         _cleanup_(freep) char *buf = NULL;
-        char path[64];
         int r;
 
-        snprintf(path, sizeof path, "/proc/%d/cgroup", (int) pid);
-        r = read_full_file_at(AT_FDCWD, path, CGROUP_FILE_MAX - 1, &buf, NULL);
+        r = pid_read_cgroup(pid, &buf);
         if (r < 0)
                 return r;
         return cgroup_text_get_unit_path(buf, ret_path);
