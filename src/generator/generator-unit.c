@@ -443,6 +443,39 @@ static int write_native_token_path(const GeneratorContext *ctx, const UnitConfig
         return 0;
 }
 
+/* The BPFDelegate*= directive of kind k in the spelling systemd takes, with what presets add; what
+ * systemd cannot express is left out, with a note. */
+static int write_normalized(const GeneratorContext *ctx, const Request *q, BpfKind k, FILE *f, char ***keys,
+                            GeneratorPlan *p) {
+        _cleanup_(freep) char *native = NULL, *lost = NULL;
+        const char *directive = bpf_kind_directive(k);
+        int r;
+
+        r = format_native(ctx, k, q->delegation.masks[k], &native, &lost);
+        if (r < 0)
+                return r;
+
+        if (q->preset_bits[k] && !diag_needs_normalizing(&q->diag[k]))
+                fprintf(f, "# %s= with what %s= adds; systemd ignores %s=.\n", directive,
+                        GENERATOR_PRESET_KEY, GENERATOR_PRESET_KEY);
+        else
+                fprintf(f, "# systemd takes only comma-separated CamelCase names here and ignores other\n"
+                        "# spellings; normalized from '%s'%s.\n", strempty(q->values[k]),
+                        q->preset_bits[k] ? " plus X-BPFTokenPreset=" : "");
+        if (lost) {
+                fprintf(f, "# systemd %u cannot express %s here (its table lacks it or maps it to\n"
+                        "# another bit): left out.\n", ctx->systemd_version, lost);
+                r = strv_extendf(&p->notes, "%s=: systemd %u cannot express %s, left out", directive,
+                                     ctx->systemd_version, lost);
+                if (r < 0)
+                        return r;
+        }
+        fprintf(f, "%s=\n", directive);
+        if (!isempty(native))
+                fprintf(f, "%s=%s\n", directive, native);
+        return strv_extend_unique(keys, directive);
+}
+
 static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
         _cleanup_(strv_freep) char **keys = NULL;
         AttachNeeds attach;
@@ -513,34 +546,9 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
                 goto fail;
 
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
-                _cleanup_(freep) char *native = NULL, *lost = NULL;
-                const char *directive = bpf_kind_directive(k);
-
                 if (!normalize[k])
                         continue;
-                r = format_native(ctx, k, q->delegation.masks[k], &native, &lost);
-                if (r < 0)
-                        goto fail;
-
-                if (q->preset_bits[k] && !diag_needs_normalizing(&q->diag[k]))
-                        fprintf(t.f, "# %s= with what %s= adds; systemd ignores %s=.\n", directive,
-                                GENERATOR_PRESET_KEY, GENERATOR_PRESET_KEY);
-                else
-                        fprintf(t.f, "# systemd takes only comma-separated CamelCase names here and ignores other\n"
-                                "# spellings; normalized from '%s'%s.\n", strempty(q->values[k]),
-                                q->preset_bits[k] ? " plus X-BPFTokenPreset=" : "");
-                if (lost) {
-                        fprintf(t.f, "# systemd %u cannot express %s here (its table lacks it or maps it to\n"
-                                "# another bit): left out.\n", ctx->systemd_version, lost);
-                        r = strv_extendf(&p->notes, "%s=: systemd %u cannot express %s, left out", directive,
-                                             ctx->systemd_version, lost);
-                        if (r < 0)
-                                goto fail;
-                }
-                fprintf(t.f, "%s=\n", directive);
-                if (!isempty(native))
-                        fprintf(t.f, "%s=%s\n", directive, native);
-                r = strv_extend_unique(&keys, directive);
+                r = write_normalized(ctx, q, k, t.f, &keys, p);
                 if (r < 0)
                         goto fail;
         }
