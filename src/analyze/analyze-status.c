@@ -100,250 +100,320 @@ static int add_policy_findings(const BpfNames *names, const char *unit, Findings
         return 0;
 }
 
-static int status_one(const BpfNames *names, const char *arg, json_object *all, bool first) {
-        _cleanup_(unit_bpf_freep) UnitBpf *u = NULL;
-        _cleanup_(table_freep) Table *dt = NULL, *tt = NULL;
-        _cleanup_(freep) pid_t *pids = NULL;
-        _cleanup_(freep) char *state = NULL;
-        json_object *o = NULL, *jd = NULL, *jp = NULL, *refusals = NULL;
-        const MountEntry *eff = NULL;
-        const char *impl, *reason = NULL, *name;
-        MountScan ms = {};
-        TokenScan ts = {};
-        Findings f = {};
-        Decision dec = {};
-        CheckContext ctx;
-        size_t n_pids = 0;
-        int version = -1, r, have_decision;
+/* What 'status' learns about one unit before it prints anything. */
+typedef struct Status {
+        UnitBpf *u;
+        const char *name;
+        const char *impl, *reason;
+        char *state;
+        int version;
+        pid_t *pids;
+        size_t n_pids;
+        MountScan ms;
+        TokenScan ts;
+        const MountEntry *eff;  /* the process's delegated bpffs at /sys/fs/bpf, or NULL */
+        Findings f;
+        Decision dec;
+        int have_decision;
+        json_object *refusals;
+        Table *dt, *tt;         /* delegation, tokens */
+        json_object *jd;        /* delegation */
+} Status;
 
-        r = analyze_load_unit(names, arg, false, &u);
+static void status_done(Status *s) {
+        json_object_put(s->jd);
+        json_object_put(s->refusals);
+        table_free(s->dt);
+        table_free(s->tt);
+        findings_done(&s->f);
+        mount_scan_done(&s->ms);
+        token_scan_done(&s->ts);
+        decision_done(&s->dec);
+        free(s->pids);
+        free(s->state);
+        unit_bpf_free(s->u);
+}
+
+/* The unit, its implementation, its findings, its processes and what they see. Logs its errors. */
+static int status_gather(const BpfNames *names, const char *arg, Status *s) {
+        CheckContext ctx;
+        int r;
+
+        r = analyze_load_unit(names, arg, false, &s->u);
         if (r < 0)
                 return r;
-        name = u->config->name;
+        s->name = s->u->config->name;
         (void) analyze_check_context(&ctx);
-        version = ctx.systemd_version;
-        impl = unit_implementation(u, version, &reason);
-        (void) unit_active_state(name, &state);
+        s->version = ctx.systemd_version;
+        s->impl = unit_implementation(s->u, s->version, &s->reason);
+        (void) unit_active_state(s->name, &s->state);
 
-        r = unit_bpf_check(u, names, &ctx, &f);
+        r = unit_bpf_check(s->u, names, &ctx, &s->f);
         if (r >= 0)
-                r = add_policy_findings(names, name, &f);
+                r = add_policy_findings(names, s->name, &s->f);
         if (r < 0)
                 return log_oom();
-        if (findings_count(&f, SEVERITY_ERROR) > 0)
+        if (findings_count(&s->f, SEVERITY_ERROR) > 0)
                 status_errors = true;
 
-        r = scan_unit_pids(name, &pids, &n_pids);
-        if (r < 0) {
-                findings_done(&f);
-                return log_error_errno(r, "Failed to find the processes of %s: %m", name);
-        }
-        if (n_pids > 0) {
-                ScanFilter filter = { .pids = pids, .n_pids = n_pids };
+        r = scan_unit_pids(s->name, &s->pids, &s->n_pids);
+        if (r < 0)
+                return log_error_errno(r, "Failed to find the processes of %s: %m", s->name);
+        if (s->n_pids > 0) {
+                ScanFilter filter = { .pids = s->pids, .n_pids = s->n_pids };
 
-                r = scan_mounts(names, &filter, false, &ms);
+                r = scan_mounts(names, &filter, false, &s->ms);
                 if (r >= 0)
-                        r = scan_tokens(&filter, &ts);
-                if (r < 0) {
-                        findings_done(&f);
-                        mount_scan_done(&ms);
-                        return log_error_errno(r, "Failed to scan the processes of %s: %m", name);
-                }
+                        r = scan_tokens(&filter, &s->ts);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to scan the processes of %s: %m", s->name);
         }
-        for (size_t i = 0; i < ms.n_entries; i++)
-                if (mount_entry_at_bpffs(&ms.entries[i])) {
-                        eff = &ms.entries[i];
+        for (size_t i = 0; i < s->ms.n_entries; i++)
+                if (mount_entry_at_bpffs(&s->ms.entries[i])) {
+                        s->eff = &s->ms.entries[i];
                         break;
                 }
-        have_decision = last_decision(name, &dec);
-        refusals = recent_refusals(name, 5); /* bpftoken-monitor's audit trail */
-        if (!refusals)
-                goto oom;
+        s->have_decision = last_decision(s->name, &s->dec);
+        s->refusals = recent_refusals(s->name, 5); /* bpftoken-monitor's audit trail */
+        if (!s->refusals)
+                return log_oom();
+        return 0;
+}
 
-        /* Status-specific warnings. */
-        r = 0;
-        if (unit_bpf_wanted(u) && n_pids == 0)
-                r = findings_add(&f, SEVERITY_NOTICE, "not-running", NULL, 0,
-                                 "%s has no running processes: there is no effective delegation to compare.", name);
-        else if (unit_bpf_wanted(u) && !eff)
-                r = findings_add(&f, SEVERITY_WARNING, "no-instance", NULL, 0,
-                                 "None of the %zu processes of %s sees a delegated bpffs at /sys/fs/bpf: the "
-                                 "delegation was not set up (see the warnings above and the journal).", n_pids, name);
+/* Status-specific warnings. */
+static int status_add_warnings(Status *s) {
+        if (unit_bpf_wanted(s->u) && s->n_pids == 0)
+                return findings_add(&s->f, SEVERITY_NOTICE, "not-running", NULL, 0,
+                                    "%s has no running processes: there is no effective delegation to compare.",
+                                    s->name);
+        if (unit_bpf_wanted(s->u) && !s->eff)
+                return findings_add(&s->f, SEVERITY_WARNING, "no-instance", NULL, 0,
+                                    "None of the %zu processes of %s sees a delegated bpffs at /sys/fs/bpf: the "
+                                    "delegation was not set up (see the warnings above and the journal).",
+                                    s->n_pids, s->name);
+        return 0;
+}
+
+/* One kind's row of requested against effective delegation: table, JSON and a warning if they differ. */
+static int status_delegation_kind(const BpfNames *names, Status *s, BpfKind k) {
+        const MountEntry *eff = s->eff;
+        uint64_t req = s->u->requested.masks[k], got = eff ? eff->delegation.masks[k] : 0;
+        bool req_any = req == DELEGATION_ANY, got_any = eff && eff->delegation.any[k];
+        uint64_t known = bpf_names_count(names, k) >= 64 ? UINT64_MAX :
+                         (UINT64_C(1) << bpf_names_count(names, k)) - 1;
+        uint64_t missing = 0, extra = 0;
+        json_object *x;
+        int r;
+
+        /* The kernel prints "any" for all known bits; compare within the known bits then. */
+        if (eff) {
+                uint64_t r_cmp = req_any ? known : req, g_cmp = got_any ? known : got;
+
+                missing = r_cmp & ~g_cmp;
+                extra = g_cmp & ~r_cmp;
+                if (req_any && got_any)
+                        missing = extra = 0;
+        }
+
+        r = table_add_string(s->dt, bpf_kind_to_string(k));
+        if (r >= 0)
+                r = table_add_mask(s->dt, names, k, req, req_any, req != 0);
+        if (r >= 0)
+                r = eff ? table_add_mask(s->dt, names, k, got, got_any, eff->delegation.present[k]) :
+                          table_add_empty(s->dt);
+        if (r >= 0)
+                r = table_add_mask_brief(s->dt, names, k, missing, false, missing != 0, 4);
+        if (r >= 0)
+                r = table_add_mask_brief(s->dt, names, k, extra, false, extra != 0, 4);
         if (r < 0)
-                goto oom;
+                return r;
 
-        jd = json_object_new_array();
-        r = table_new((const char *const[]) { "KIND", "REQUESTED", "EFFECTIVE", "MISSING", "EXTRA", NULL }, &dt);
-        if (r < 0 || !jd)
-                goto oom;
+        x = json_object_new_object();
+        if (!x)
+                return -ENOMEM;
+        json_object_object_add(x, "kind", json_object_new_string(bpf_kind_to_string(k)));
+        json_object_object_add(x, "requested", mask_to_json(names, k, req, req_any));
+        json_object_object_add(x, "effective", eff ? mask_to_json(names, k, got, got_any) : NULL);
+        json_object_object_add(x, "missing", eff ? mask_to_json(names, k, missing, false) : NULL);
+        json_object_object_add(x, "extra", eff ? mask_to_json(names, k, extra, false) : NULL);
+        json_object_array_add(s->jd, x);
+
+        if (eff && (missing || extra)) {
+                _cleanup_(freep) char *ms_text = NULL, *ex_text = NULL;
+
+                (void) format_mask_brief(names, k, missing, false, 6, &ms_text);
+                (void) format_mask_brief(names, k, extra, false, 6, &ex_text);
+                return findings_add(&s->f, SEVERITY_WARNING, "delegation-differs", NULL, 0,
+                                    "The live instance's %s differ from the unit's: missing %s, extra %s (a "
+                                    "policy or the unit changed since the service started? restart it).",
+                                    bpf_kind_to_string(k), ms_text ?: "?", ex_text ?: "?");
+        }
+        return 0;
+}
+
+/* Requested against effective delegation, every kind. */
+static int status_delegation(const BpfNames *names, Status *s) {
+        int r;
+
+        s->jd = json_object_new_array();
+        r = table_new((const char *const[]) { "KIND", "REQUESTED", "EFFECTIVE", "MISSING", "EXTRA", NULL }, &s->dt);
+        if (r < 0 || !s->jd)
+                return -ENOMEM;
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
-                uint64_t req = u->requested.masks[k], got = eff ? eff->delegation.masks[k] : 0;
-                bool req_any = req == DELEGATION_ANY, got_any = eff && eff->delegation.any[k];
-                uint64_t known = bpf_names_count(names, k) >= 64 ? UINT64_MAX :
-                                 (UINT64_C(1) << bpf_names_count(names, k)) - 1;
-                uint64_t missing = 0, extra = 0;
-                json_object *x;
-
-                /* The kernel prints "any" for all known bits; compare within the known bits then. */
-                if (eff) {
-                        uint64_t r_cmp = req_any ? known : req, g_cmp = got_any ? known : got;
-
-                        missing = r_cmp & ~g_cmp;
-                        extra = g_cmp & ~r_cmp;
-                        if (req_any && got_any)
-                                missing = extra = 0;
-                }
-
-                r = table_add_string(dt, bpf_kind_to_string(k));
-                if (r >= 0)
-                        r = table_add_mask(dt, names, k, req, req_any, req != 0);
-                if (r >= 0)
-                        r = eff ? table_add_mask(dt, names, k, got, got_any, eff->delegation.present[k]) :
-                                  table_add_empty(dt);
-                if (r >= 0)
-                        r = table_add_mask_brief(dt, names, k, missing, false, missing != 0, 4);
-                if (r >= 0)
-                        r = table_add_mask_brief(dt, names, k, extra, false, extra != 0, 4);
+                r = status_delegation_kind(names, s, k);
                 if (r < 0)
-                        goto oom;
-
-                x = json_object_new_object();
-                if (!x)
-                        goto oom;
-                json_object_object_add(x, "kind", json_object_new_string(bpf_kind_to_string(k)));
-                json_object_object_add(x, "requested", mask_to_json(names, k, req, req_any));
-                json_object_object_add(x, "effective", eff ? mask_to_json(names, k, got, got_any) : NULL);
-                json_object_object_add(x, "missing", eff ? mask_to_json(names, k, missing, false) : NULL);
-                json_object_object_add(x, "extra", eff ? mask_to_json(names, k, extra, false) : NULL);
-                json_object_array_add(jd, x);
-
-                if (eff && (missing || extra)) {
-                        _cleanup_(freep) char *ms_text = NULL, *ex_text = NULL;
-
-                        (void) format_mask_brief(names, k, missing, false, 6, &ms_text);
-                        (void) format_mask_brief(names, k, extra, false, 6, &ex_text);
-                        r = findings_add(&f, SEVERITY_WARNING, "delegation-differs", NULL, 0,
-                                         "The live instance's %s differ from the unit's: missing %s, extra %s (a "
-                                         "policy or the unit changed since the service started? restart it).",
-                                         bpf_kind_to_string(k), ms_text ?: "?", ex_text ?: "?");
-                        if (r < 0)
-                                goto oom;
-                }
+                        return r;
         }
+        return 0;
+}
 
-        r = tokens_table_new(names, &ts, &tt);
+static json_object *status_instance_to_json(const MountEntry *eff) {
+        json_object *m, *mp;
+
+        if (!eff)
+                return NULL;
+        m = json_object_new_object();
+        mp = json_object_new_array();
+        for (size_t i = 0; mp && i < eff->n_mounts; i++)
+                json_object_array_add(mp, json_object_new_string(eff->mount_points[i]));
+        json_object_object_add(m, "mntns", json_object_new_uint64(eff->mntns));
+        json_object_object_add(m, "userns", eff->userns ? json_object_new_uint64(eff->userns) : NULL);
+        json_object_object_add(m, "pid", json_object_new_int(eff->pid));
+        json_object_object_add(m, "mount_points", mp);
+        json_object_object_add(m, "options", json_object_new_string(eff->super_options ?: ""));
+        return m;
+}
+
+static json_object *status_decision_to_json(const Status *s) {
+        json_object *d;
+
+        if (s->have_decision <= 0)
+                return NULL;
+        d = json_object_new_object();
+        json_object_object_add(d, "result", s->dec.result ? json_object_new_string(s->dec.result) : NULL);
+        json_object_object_add(d, "message", s->dec.message ? json_object_new_string(s->dec.message) : NULL);
+        json_object_object_add(d, "realtime_usec", json_object_new_uint64(s->dec.realtime));
+        return d;
+}
+
+/* The unit's object, appended to all. */
+static int status_json(Status *s, json_object *all) {
+        const UnitConfig *c = s->u->config;
+        json_object *o, *jp, *jt = NULL;
+
+        o = json_object_new_object();
+        jp = json_object_new_array();
+        if (!o || !jp || table_to_json(s->tt, &jt) < 0) {
+                json_object_put(o);
+                json_object_put(jp);
+                return -ENOMEM;
+        }
+        for (size_t i = 0; i < s->n_pids; i++)
+                json_object_array_add(jp, json_object_new_int(s->pids[i]));
+        json_object_object_add(o, "unit", json_object_new_string(s->name));
+        json_object_object_add(o, "fragment_path", c->fragment_path ? json_object_new_string(c->fragment_path) : NULL);
+        json_object_object_add(o, "implementation", json_object_new_string(s->impl));
+        json_object_object_add(o, "implementation_reason", s->reason ? json_object_new_string(s->reason) : NULL);
+        json_object_object_add(o, "systemd_version", s->version > 0 ? json_object_new_int(s->version) : NULL);
+        json_object_object_add(o, "state", s->state ? json_object_new_string(s->state) : NULL);
+        json_object_object_add(o, "pids", jp);
+        json_object_object_add(o, "delegation", TAKE_PTR(s->jd));
+        json_object_object_add(o, "instance", status_instance_to_json(s->eff));
+        json_object_object_add(o, "tokens", jt);
+        json_object_object_add(o, "last_decision", status_decision_to_json(s));
+        json_object_object_add(o, "refused_calls", TAKE_PTR(s->refusals));
+        json_object_object_add(o, "findings", findings_to_json(&s->f, NULL));
+        json_object_array_add(all, o);
+        return 0;
+}
+
+/* Unit, implementation, state, processes, instance and last decision. */
+static void status_print_identity(const Status *s) {
+        const UnitConfig *c = s->u->config;
+        const MountEntry *eff = s->eff;
+
+        printf("          Unit: %s%s%s%s\n", s->name, c->fragment_path ? " (" : "",
+               c->fragment_path ?: "", c->fragment_path ? ")" : "");
+        printf("Implementation: %s (%s)\n", s->impl, s->reason ?: "-");
+        printf("         State: %s\n", s->state ?: "-");
+        printf("     Processes: %zu", s->n_pids);
+        for (size_t i = 0; i < s->n_pids && i < 8; i++)
+                printf("%s%d", i == 0 ? " (" : " ", (int) s->pids[i]);
+        printf("%s\n", s->n_pids == 0 ? "" : s->n_pids > 8 ? " ...)" : ")");
+        if (eff)
+                printf("      Instance: %s in mount namespace %" PRIu64 " (device %u:%u)\n",
+                       eff->mount_points[0], eff->mntns, eff->major, eff->minor);
+        else
+                printf("      Instance: -\n");
+        if (s->have_decision > 0) {
+                char when[64] = "-";
+                time_t sec = (time_t) (s->dec.realtime / 1000000);
+                struct tm tm;
+
+                if (localtime_r(&sec, &tm))
+                        strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
+                printf(" Last decision: %s %s: %s\n", when, s->dec.result ?: "-", s->dec.message ?: "-");
+        } else
+                printf(" Last decision: -\n");
+}
+
+/* The human-readable status: identity, the delegation and token tables, refusals, findings. */
+static int status_print(Status *s, bool first) {
+        int r;
+
+        if (!first)
+                printf("\n");
+        status_print_identity(s);
+        printf("\n");
+
+        table_set_legend(s->dt, false);
+        table_set_header(s->dt, arg_legend);
+        r = table_print(s->dt, stdout);
         if (r < 0)
-                goto oom;
-
-        if (all) {
-                json_object *jt = NULL, *jf;
-
-                o = json_object_new_object();
-                jp = json_object_new_array();
-                if (!o || !jp || table_to_json(tt, &jt) < 0)
-                        goto oom;
-                for (size_t i = 0; i < n_pids; i++)
-                        json_object_array_add(jp, json_object_new_int(pids[i]));
-                json_object_object_add(o, "unit", json_object_new_string(name));
-                json_object_object_add(o, "fragment_path", u->config->fragment_path ?
-                                       json_object_new_string(u->config->fragment_path) : NULL);
-                json_object_object_add(o, "implementation", json_object_new_string(impl));
-                json_object_object_add(o, "implementation_reason", reason ? json_object_new_string(reason) : NULL);
-                json_object_object_add(o, "systemd_version", version > 0 ? json_object_new_int(version) : NULL);
-                json_object_object_add(o, "state", state ? json_object_new_string(state) : NULL);
-                json_object_object_add(o, "pids", TAKE_PTR(jp));
-                json_object_object_add(o, "delegation", TAKE_PTR(jd));
-                if (eff) {
-                        json_object *m = json_object_new_object(), *mp = json_object_new_array();
-
-                        for (size_t i = 0; mp && i < eff->n_mounts; i++)
-                                json_object_array_add(mp, json_object_new_string(eff->mount_points[i]));
-                        json_object_object_add(m, "mntns", json_object_new_uint64(eff->mntns));
-                        json_object_object_add(m, "userns", eff->userns ? json_object_new_uint64(eff->userns) : NULL);
-                        json_object_object_add(m, "pid", json_object_new_int(eff->pid));
-                        json_object_object_add(m, "mount_points", mp);
-                        json_object_object_add(m, "options", json_object_new_string(eff->super_options ?: ""));
-                        json_object_object_add(o, "instance", m);
-                } else
-                        json_object_object_add(o, "instance", NULL);
-                json_object_object_add(o, "tokens", jt);
-                if (have_decision > 0) {
-                        json_object *d = json_object_new_object();
-
-                        json_object_object_add(d, "result", dec.result ? json_object_new_string(dec.result) : NULL);
-                        json_object_object_add(d, "message", dec.message ? json_object_new_string(dec.message) : NULL);
-                        json_object_object_add(d, "realtime_usec", json_object_new_uint64(dec.realtime));
-                        json_object_object_add(o, "last_decision", d);
-                } else
-                        json_object_object_add(o, "last_decision", NULL);
-                json_object_object_add(o, "refused_calls", TAKE_PTR(refusals));
-                jf = findings_to_json(&f, NULL);
-                json_object_object_add(o, "findings", jf);
-                json_object_array_add(all, TAKE_PTR(o));
-        } else {
-                if (!first)
-                        printf("\n");
-                printf("          Unit: %s%s%s%s\n", name, u->config->fragment_path ? " (" : "",
-                       u->config->fragment_path ?: "", u->config->fragment_path ? ")" : "");
-                printf("Implementation: %s (%s)\n", impl, reason ?: "-");
-                printf("         State: %s\n", state ?: "-");
-                printf("     Processes: %zu", n_pids);
-                for (size_t i = 0; i < n_pids && i < 8; i++)
-                        printf("%s%d", i == 0 ? " (" : " ", (int) pids[i]);
-                printf("%s\n", n_pids == 0 ? "" : n_pids > 8 ? " ...)" : ")");
-                if (eff)
-                        printf("      Instance: %s in mount namespace %" PRIu64 " (device %u:%u)\n",
-                               eff->mount_points[0], eff->mntns, eff->major, eff->minor);
-                else
-                        printf("      Instance: -\n");
-                if (have_decision > 0) {
-                        char when[64] = "-";
-                        time_t sec = (time_t) (dec.realtime / 1000000);
-                        struct tm tm;
-
-                        if (localtime_r(&sec, &tm))
-                                strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm);
-                        printf(" Last decision: %s %s: %s\n", when, dec.result ?: "-", dec.message ?: "-");
-                } else
-                        printf(" Last decision: -\n");
-                printf("\n");
-
-                table_set_legend(dt, false);
-                table_set_header(dt, arg_legend);
-                r = table_print(dt, stdout);
+                return r;
+        printf("\n");
+        table_set_legend(s->tt, arg_legend);
+        table_set_header(s->tt, arg_legend);
+        if (table_get_rows(s->tt) > 0) {
+                r = table_print(s->tt, stdout);
                 if (r < 0)
-                        goto fail;
+                        return r;
+        } else
+                printf("No live tokens.\n");
+        print_recent_refusals(s->refusals);
+        if (s->f.n > 0)
                 printf("\n");
-                table_set_legend(tt, arg_legend);
-                table_set_header(tt, arg_legend);
-                if (table_get_rows(tt) > 0) {
-                        r = table_print(tt, stdout);
-                        if (r < 0)
-                                goto fail;
-                } else
-                        printf("No live tokens.\n");
-                print_recent_refusals(refusals);
-                if (f.n > 0)
-                        printf("\n");
-                for (size_t i = 0; i < f.n; i++)
-                        finding_print(&f.list[i], stdout);
+        for (size_t i = 0; i < s->f.n; i++)
+                finding_print(&s->f.list[i], stdout);
+        return 0;
+}
+
+static int status_one(const BpfNames *names, const char *arg, json_object *all, bool first) {
+        Status s = {};
+        int r;
+
+        r = status_gather(names, arg, &s);
+        if (r < 0)
+                goto finish;
+
+        r = status_add_warnings(&s);
+        if (r >= 0)
+                r = status_delegation(names, &s);
+        if (r >= 0)
+                r = tokens_table_new(names, &s.ts, &s.tt);
+        if (r >= 0 && all)
+                r = status_json(&s, all);
+        if (r < 0) {
+                r = log_oom();
+                goto finish;
         }
-        r = 0;
-        goto finish;
-oom:
-        r = log_oom();
-        goto finish;
-fail:
-        r = log_error_errno(r, "Failed to print: %m");
+        if (!all) {
+                r = status_print(&s, first);
+                if (r < 0)
+                        r = log_error_errno(r, "Failed to print: %m");
+        }
 finish:
-        json_object_put(o);
-        json_object_put(jd);
-        json_object_put(jp);
-        json_object_put(refusals);
-        findings_done(&f);
-        mount_scan_done(&ms);
-        token_scan_done(&ts);
-        decision_done(&dec);
+        status_done(&s);
         return r;
 }
 

@@ -79,20 +79,75 @@ static int help(void) {
         return 0;
 }
 
+/* The long options without a short one. */
+enum {
+        ARG_VERSION = 0x100,
+        ARG_NO_PAGER,
+        ARG_NO_LEGEND,
+        ARG_JSON,
+        ARG_SYSTEMD_VERSION,
+        ARG_TOKEN_SUPPORT,
+        ARG_ROOT,
+        ARG_BTF,
+        ARG_POLICY,
+        ARG_THRESHOLD,
+};
+
+/* The options that take a value that needs parsing: sets the arg_ variable c stands for. */
+static int parse_option_value(int c, const char *value) {
+        switch (c) {
+        case ARG_JSON: {
+                TableJsonMode m = table_json_mode_from_string(value);
+
+                if (m < 0)
+                        return log_error_errno(-EINVAL, "Invalid --json= mode '%s': use pretty, short or off.",
+                                               value);
+                arg_json = m;
+                break;
+        }
+        case ARG_SYSTEMD_VERSION: {
+                char *end;
+                long v;
+
+                errno = 0;
+                v = strtol(value, &end, 10);
+                if (errno != 0 || end == value || *end != '\0' || v < 1 || v > 100000)
+                        return log_error_errno(-EINVAL, "Invalid --systemd-version= value '%s': expected a number such as 257.",
+                                               value);
+                arg_systemd_version = (int) v;
+                break;
+        }
+        case ARG_TOKEN_SUPPORT:
+                if (streq(value, "auto"))
+                        arg_token_support = -1;
+                else if (streq(value, "yes"))
+                        arg_token_support = 1;
+                else if (streq(value, "no"))
+                        arg_token_support = 0;
+                else
+                        return log_error_errno(-EINVAL, "Invalid --token-support= value '%s': use auto, yes or no.",
+                                               value);
+                break;
+        case ARG_THRESHOLD: {
+                char *end;
+                long v;
+
+                errno = 0;
+                v = strtol(value, &end, 10);
+                if (errno != 0 || end == value || *end != '\0' || v < 0 || v > 100)
+                        return log_error_errno(-EINVAL, "Invalid --threshold= value '%s': expected a number "
+                                               "from 0 to 100 (the exposure level times ten).", value);
+                arg_threshold = (unsigned) v;
+                break;
+        }
+        default:
+                return log_error_errno(-EINVAL, "Unhandled option.");
+        }
+        return 0;
+}
+
 /* Parses options from argv[optind] on; with stop_at_verb, stops at the first non-option. */
 static int parse_options(int argc, char *argv[], bool stop_at_verb) {
-        enum {
-                ARG_VERSION = 0x100,
-                ARG_NO_PAGER,
-                ARG_NO_LEGEND,
-                ARG_JSON,
-                ARG_SYSTEMD_VERSION,
-                ARG_TOKEN_SUPPORT,
-                ARG_ROOT,
-                ARG_BTF,
-                ARG_POLICY,
-                ARG_THRESHOLD,
-        };
         static const struct option options[] = {
                 { "help",            no_argument,       NULL, 'h'                 },
                 { "version",         no_argument,       NULL, ARG_VERSION         },
@@ -108,7 +163,7 @@ static int parse_options(int argc, char *argv[], bool stop_at_verb) {
                 { "threshold",       required_argument, NULL, ARG_THRESHOLD       },
                 {}
         };
-        int c;
+        int c, r;
 
         while ((c = getopt_long(argc, argv, stop_at_verb ? "+ha" : "ha", options, NULL)) >= 0)
                 switch (c) {
@@ -124,40 +179,8 @@ static int parse_options(int argc, char *argv[], bool stop_at_verb) {
                 case ARG_NO_LEGEND:
                         arg_legend = false;
                         break;
-                case ARG_JSON: {
-                        TableJsonMode m = table_json_mode_from_string(optarg);
-
-                        if (m < 0)
-                                return log_error_errno(-EINVAL, "Invalid --json= mode '%s': use pretty, short or off.",
-                                                       optarg);
-                        arg_json = m;
-                        break;
-                }
                 case 'a':
                         arg_all = true;
-                        break;
-                case ARG_SYSTEMD_VERSION: {
-                        char *end;
-                        long v;
-
-                        errno = 0;
-                        v = strtol(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end != '\0' || v < 1 || v > 100000)
-                                return log_error_errno(-EINVAL, "Invalid --systemd-version= value '%s': expected a number such as 257.",
-                                                       optarg);
-                        arg_systemd_version = (int) v;
-                        break;
-                }
-                case ARG_TOKEN_SUPPORT:
-                        if (streq(optarg, "auto"))
-                                arg_token_support = -1;
-                        else if (streq(optarg, "yes"))
-                                arg_token_support = 1;
-                        else if (streq(optarg, "no"))
-                                arg_token_support = 0;
-                        else
-                                return log_error_errno(-EINVAL, "Invalid --token-support= value '%s': use auto, yes or no.",
-                                                       optarg);
                         break;
                 case ARG_ROOT:
                         arg_root = optarg;
@@ -168,18 +191,14 @@ static int parse_options(int argc, char *argv[], bool stop_at_verb) {
                 case ARG_POLICY:
                         arg_policy = true;
                         break;
-                case ARG_THRESHOLD: {
-                        char *end;
-                        long v;
-
-                        errno = 0;
-                        v = strtol(optarg, &end, 10);
-                        if (errno != 0 || end == optarg || *end != '\0' || v < 0 || v > 100)
-                                return log_error_errno(-EINVAL, "Invalid --threshold= value '%s': expected a number "
-                                                       "from 0 to 100 (the exposure level times ten).", optarg);
-                        arg_threshold = (unsigned) v;
+                case ARG_JSON:
+                case ARG_SYSTEMD_VERSION:
+                case ARG_TOKEN_SUPPORT:
+                case ARG_THRESHOLD:
+                        r = parse_option_value(c, optarg);
+                        if (r < 0)
+                                return r;
                         break;
-                }
                 case '?':
                         return -EINVAL;
                 default:

@@ -9,16 +9,14 @@
 
 #include "generator-exec.h"
 #include "generator-attach.h"
+#include "generator-plan.h"
 #include "generator-unit.h"
 #include "macro.h"
 #include "policy.h"
 #include "strv.h"
 #include "unit-model.h"
 
-#define SERVICE "Service"
 #define CAP_BIT(c) (UINT64_C(1) << (c))
-
-static const char *const exec_keys[] = { "ExecStartPre", "ExecStart", "ExecStartPost" };
 
 static const struct {
         int cap;
@@ -61,8 +59,7 @@ void generator_plan_done(GeneratorPlan *p) {
         *p = (GeneratorPlan) {};
 }
 
-static int plan_skip(GeneratorPlan *p, const char *fmt, ...) _printf_(2, 3);
-static int plan_skip(GeneratorPlan *p, const char *fmt, ...) {
+int plan_skip(GeneratorPlan *p, const char *fmt, ...) {
         va_list ap;
         int r;
 
@@ -81,19 +78,13 @@ static int plan_skip(GeneratorPlan *p, const char *fmt, ...) {
         return 0;
 }
 
-typedef struct Text {
-        FILE *f;
-        char *buf;
-        size_t size;
-} Text;
-
 static int text_open(Text *t) {
         *t = (Text) {};
         t->f = open_memstream(&t->buf, &t->size);
         return t->f ? 0 : -ENOMEM;
 }
 
-static void text_done(Text *t) {
+void text_done(Text *t) {
         if (t->f)
                 (void) fclose(t->f);
         free(t->buf);
@@ -101,8 +92,7 @@ static void text_done(Text *t) {
 }
 
 /* A text that starts with the header of every file we write, then the comment fmt formats. */
-static int text_open_generated(Text *t, const char *fmt, ...) _printf_(2, 3);
-static int text_open_generated(Text *t, const char *fmt, ...) {
+int text_open_generated(Text *t, const char *fmt, ...) {
         va_list ap;
         int r;
 
@@ -159,7 +149,7 @@ static int format_delegation_summary(const GeneratorContext *ctx, const Delegati
         return text_finish(&t, ret);
 }
 
-static void print_sources(const GeneratorContext *ctx, FILE *f, const UnitConfig *c) {
+void print_sources(const GeneratorContext *ctx, FILE *f, const UnitConfig *c) {
         fprintf(f, "# Source: %s\n", display_path(ctx, c->fragment_path));
         for (char **d = c->dropin_paths; d && *d; d++)
                 fprintf(f, "# Source: %s\n", display_path(ctx, *d));
@@ -258,29 +248,13 @@ bool generator_unit_has_directives(const UnitConfig *c) {
         return false;
 }
 
-typedef struct Request {
-        UnitModel model;
-        Delegation delegation;
-        DelegationDiag diag[_BPF_KIND_MAX];
-        const char *values[_BPF_KIND_MAX];
-        uint64_t preset_bits[_BPF_KIND_MAX];  /* what presets added beyond the lists */
-        char *summary;
-} Request;
-
 static void request_done(Request *q) {
         unit_model_done(&q->model);
         free(q->summary);
 }
 
-/* Common prerequisites. Sets *ret_problem (static or in problem_buf) if the unit cannot be honoured. */
-typedef struct Needs {
-        bool private_users;
-        bool private_mounts;
-        uint64_t ambient;
-} Needs;
-
-static int check_common(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, Needs *needs,
-                        GeneratorPlan *p) {
+int check_common(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, Needs *needs,
+                 GeneratorPlan *p) {
         const UnitModel *m = &q->model;
         uint64_t caps;
         int r;
@@ -329,9 +303,7 @@ static int check_common(const GeneratorContext *ctx, const UnitConfig *c, const 
         return 0;
 }
 
-/* write_prerequisites() and write_ambient() write the settings needs asks for, and add their keys to
- * *keys. */
-static int write_prerequisites(FILE *f, const Needs *needs, char ***keys) {
+int write_prerequisites(FILE *f, const Needs *needs, char ***keys) {
         int r;
 
         if (needs->private_users) {
@@ -352,7 +324,7 @@ static int write_prerequisites(FILE *f, const Needs *needs, char ***keys) {
         return 0;
 }
 
-static int write_ambient(FILE *f, const Needs *needs, char ***keys) {
+int write_ambient(FILE *f, const Needs *needs, char ***keys) {
         if (!needs->ambient)
                 return 0;
         fputs("# The program needs these inside the unit's user namespace to use the delegation; there they\n"
@@ -363,10 +335,8 @@ static int write_ambient(FILE *f, const Needs *needs, char ***keys) {
         return strv_extend_unique(keys, "AmbientCapabilities");
 }
 
-/* The drop-in in t becomes p->dropin and the plan PLAN_WRITE, unless a drop-in applied after ours undoes
- * one of the keys it sets: then the plan is a skip. t is released either way. */
-static int plan_finish_dropin(const GeneratorContext *ctx, const UnitConfig *c, char *const *keys, Text *t,
-                              GeneratorPlan *p) {
+int plan_finish_dropin(const GeneratorContext *ctx, const UnitConfig *c, char *const *keys, Text *t,
+                       GeneratorPlan *p) {
         const UnitSetting *conflict = find_later_conflict(c, keys);
         int r;
 
@@ -388,8 +358,7 @@ static int plan_finish_dropin(const GeneratorContext *ctx, const UnitConfig *c, 
         return 0;
 }
 
-/* The policy the publisher grants the unit. */
-static int format_policy(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, char **ret) {
+int format_policy(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, char **ret) {
         Text t;
         int r;
 
@@ -406,78 +375,8 @@ static int format_policy(const GeneratorContext *ctx, const UnitConfig *c, const
         return text_finish(&t, ret);
 }
 
-/* Every ExecStartPre=/ExecStart=/ExecStartPost= command (but '+' ones) through bpftoken-exec. Counts the
- * wrapped commands in *n_wrapped; a command that cannot be parsed makes the plan a skip. */
-static int write_wrapped_exec(const GeneratorContext *ctx, const UnitConfig *c, FILE *f, char ***keys,
-                              unsigned *n_wrapped, GeneratorPlan *p) {
-        int r;
-
-        for (size_t i = 0; i < ELEMENTSOF(exec_keys); i++) {
-                _cleanup_(freep) const UnitSetting **l = NULL;
-                _cleanup_(strv_freep) char **lines = NULL;
-                unsigned wrapped = 0, privileged = 0, already = 0;
-                int n;
-
-                n = unit_config_get_all(c, SERVICE, exec_keys[i], &l);
-                if (n < 0)
-                        return n;
-                for (int j = 0; j < n; j++) {
-                        ExecCommand *cmds = NULL;
-                        size_t n_cmds = 0;
-                        char error[256];
-
-                        r = exec_value_parse(l[j]->value, &cmds, &n_cmds, error, sizeof error);
-                        if (r == -ENOMEM)
-                                return r;
-                        if (r < 0)
-                                return plan_skip(p, "%s=%s: %s", exec_keys[i], l[j]->value, error);
-                        for (size_t k = 0; k < n_cmds; k++) {
-                                _cleanup_(freep) char *line = NULL;
-
-                                if (cmds[k].flags & EXEC_PRIVILEGED) {
-                                        r = exec_command_format(&cmds[k], &line);
-                                        privileged++;
-                                } else if (exec_command_is_wrapped(&cmds[k])) {
-                                        r = exec_command_format(&cmds[k], &line);
-                                        already++;
-                                } else {
-                                        r = exec_command_wrap(&cmds[k], ctx->exec_path, &line);
-                                        wrapped++;
-                                }
-                                if (r >= 0)
-                                        r = strv_extendf(&lines, "%s=%s", exec_keys[i], line);
-                                if (r < 0) {
-                                        exec_commands_free(cmds, n_cmds);
-                                        return r;
-                                }
-                        }
-                        exec_commands_free(cmds, n_cmds);
-                }
-                if (wrapped == 0)
-                        continue;
-
-                fprintf(f, "# Every %s= command runs through bpftoken-exec.\n", exec_keys[i]);
-                if (privileged > 0)
-                        fputs("# Commands with '+' run outside the sandbox with full privileges, where no token is\n"
-                              "# needed and none can be created: they stay as they were.\n", f);
-                if (already > 0)
-                        fputs("# Commands that already run bpftoken-exec stay as they were.\n", f);
-                fprintf(f, "%s=\n", exec_keys[i]);
-                for (char **line = lines; *line; line++)
-                        fprintf(f, "%s\n", *line);
-                r = strv_extend_unique(keys, exec_keys[i]);
-                if (r < 0)
-                        return r;
-                *n_wrapped += wrapped;
-        }
-
-        return 0;
-}
-
-/* What attaching programs needs (issue 8, generator-attach.c), with a note when cgroup programs stay
- * host-wide. */
-static int plan_attach(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p,
-                       AttachNeeds *ret) {
+int plan_attach(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p,
+                AttachNeeds *ret) {
         generator_attach_plan(ctx, &q->model, &q->delegation, ret);
         if (ret->netns_blocked) {
                 int r = strv_extendf(&p->notes, "%s: XDP and tc programs attach through BPF links only "
@@ -490,105 +389,6 @@ static int plan_attach(const GeneratorContext *ctx, const UnitConfig *c, const R
                 return 0;
         return strv_extendf(&p->notes, "%s: the unit's cgroup programs can attach to every cgroup of the host, "
                             "the root included", ret->unconfined);
-}
-
-static int plan_wrap(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
-        _cleanup_(strv_freep) char **keys = NULL;
-        _cleanup_(freep) char *exec_with_netns = NULL;
-        GeneratorContext wctx = *ctx;
-        AttachNeeds attach;
-        const UnitAddressFamilies *af = &q->model.address_families;
-        Needs needs = {};
-        const char *hidden_key;
-        unsigned n_wrapped = 0;
-        Text t = {};
-        int r;
-
-        if (q->model.root_directory_key)
-                return plan_skip(p, "%s= is set: bpftoken-exec and its libraries are not inside the unit's root, "
-                                 "and systemd %u cannot mount a bpffs for it", q->model.root_directory_key,
-                                 ctx->systemd_version);
-
-        r = check_common(ctx, c, q, &needs, p);
-        if (r < 0 || p->result == PLAN_SKIP)
-                return r;
-
-        if (af->restricted && !af->allow_list && af->has_unix)
-                return plan_skip(p, "RestrictAddressFamilies= denies AF_UNIX, which bpftoken-exec needs to reach "
-                                 "the publisher");
-
-        if (unit_model_path_hidden(&q->model, ctx->socket_path, &hidden_key))
-                return plan_skip(p, "%s= hides the publisher socket %s; add BindReadOnlyPaths=%s", hidden_key,
-                                 ctx->socket_path, ctx->socket_path);
-
-        if (delegation_is_empty(&q->delegation)) {
-                r = strv_extend(&p->notes, "PrivateBPF=yes without any delegation: the unit gets an empty "
-                                "private bpffs, no token can be created");
-                if (r < 0)
-                        return r;
-        }
-
-        r = text_open_generated(&t, "#\n"
-                "# %s asks for a BPF token (PrivateBPF=yes), which systemd %u does not\n"
-                "# implement: the commands below run through bpftoken-exec, which has bpftoken-publish\n"
-                "# mount the unit's bpffs instance at /sys/fs/bpf and then executes the command unchanged.\n"
-                "# Delegation: %s\n", c->name, ctx->systemd_version, q->summary);
-        if (r < 0)
-                return r;
-        print_sources(ctx, t.f, c);
-        fprintf(t.f, "\n[Unit]\n"
-                "# bpftoken-exec reaches the publisher through this socket.\n"
-                "Wants=%s\n"
-                "After=%s\n"
-                "\n[Service]\n", ctx->socket_unit, ctx->socket_unit);
-
-        r = write_prerequisites(t.f, &needs, &keys);
-        if (r >= 0)
-                r = write_ambient(t.f, &needs, &keys);
-        if (r >= 0)
-                r = plan_attach(ctx, c, q, p, &attach);
-        if (r >= 0)
-                r = generator_attach_write(t.f, &attach, &keys);
-        if (r < 0)
-                goto fail;
-        if (af->restricted && af->allow_list && !af->has_unix) {
-                fputs("# bpftoken-exec talks to the publisher over an AF_UNIX socket.\n"
-                      "RestrictAddressFamilies=AF_UNIX\n", t.f);
-                r = strv_extend_unique(&keys, "RestrictAddressFamilies");
-                if (r < 0)
-                        goto fail;
-        }
-
-        if (attach.own_netns_arg) {
-                /* The commands ask for the unit's own network namespace (generator-attach.h). */
-                if (asprintf(&exec_with_netns, "%s %s", ctx->exec_path, attach.own_netns_arg) < 0) {
-                        r = -ENOMEM;
-                        goto fail;
-                }
-                wctx.exec_path = exec_with_netns;
-        }
-        r = write_wrapped_exec(&wctx, c, t.f, &keys, &n_wrapped, p);
-        if (r < 0)
-                goto fail;
-        if (p->result == PLAN_SKIP) {
-                text_done(&t);
-                return 0;
-        }
-
-        if (n_wrapped == 0) {
-                text_done(&t);
-                return plan_skip(p, "no ExecStartPre=, ExecStart= or ExecStartPost= command can run through "
-                                 "bpftoken-exec (there are none, or all have the '+' prefix)");
-        }
-
-        r = plan_finish_dropin(ctx, c, keys, &t, p);
-        if (r < 0 || p->result != PLAN_WRITE)
-                return r;
-        return format_policy(ctx, c, q, &p->policy);
-
-fail:
-        text_done(&t);
-        return r;
 }
 
 static bool diag_needs_normalizing(const DelegationDiag *d) {
@@ -641,6 +441,39 @@ static int write_native_token_path(const GeneratorContext *ctx, const UnitConfig
                         return r;
         }
         return 0;
+}
+
+/* The BPFDelegate*= directive of kind k in the spelling systemd takes, with what presets add; what
+ * systemd cannot express is left out, with a note. */
+static int write_normalized(const GeneratorContext *ctx, const Request *q, BpfKind k, FILE *f, char ***keys,
+                            GeneratorPlan *p) {
+        _cleanup_(freep) char *native = NULL, *lost = NULL;
+        const char *directive = bpf_kind_directive(k);
+        int r;
+
+        r = format_native(ctx, k, q->delegation.masks[k], &native, &lost);
+        if (r < 0)
+                return r;
+
+        if (q->preset_bits[k] && !diag_needs_normalizing(&q->diag[k]))
+                fprintf(f, "# %s= with what %s= adds; systemd ignores %s=.\n", directive,
+                        GENERATOR_PRESET_KEY, GENERATOR_PRESET_KEY);
+        else
+                fprintf(f, "# systemd takes only comma-separated CamelCase names here and ignores other\n"
+                        "# spellings; normalized from '%s'%s.\n", strempty(q->values[k]),
+                        q->preset_bits[k] ? " plus X-BPFTokenPreset=" : "");
+        if (lost) {
+                fprintf(f, "# systemd %u cannot express %s here (its table lacks it or maps it to\n"
+                        "# another bit): left out.\n", ctx->systemd_version, lost);
+                r = strv_extendf(&p->notes, "%s=: systemd %u cannot express %s, left out", directive,
+                                     ctx->systemd_version, lost);
+                if (r < 0)
+                        return r;
+        }
+        fprintf(f, "%s=\n", directive);
+        if (!isempty(native))
+                fprintf(f, "%s=%s\n", directive, native);
+        return strv_extend_unique(keys, directive);
 }
 
 static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const Request *q, GeneratorPlan *p) {
@@ -713,34 +546,9 @@ static int plan_native(const GeneratorContext *ctx, const UnitConfig *c, const R
                 goto fail;
 
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++) {
-                _cleanup_(freep) char *native = NULL, *lost = NULL;
-                const char *directive = bpf_kind_directive(k);
-
                 if (!normalize[k])
                         continue;
-                r = format_native(ctx, k, q->delegation.masks[k], &native, &lost);
-                if (r < 0)
-                        goto fail;
-
-                if (q->preset_bits[k] && !diag_needs_normalizing(&q->diag[k]))
-                        fprintf(t.f, "# %s= with what %s= adds; systemd ignores %s=.\n", directive,
-                                GENERATOR_PRESET_KEY, GENERATOR_PRESET_KEY);
-                else
-                        fprintf(t.f, "# systemd takes only comma-separated CamelCase names here and ignores other\n"
-                                "# spellings; normalized from '%s'%s.\n", strempty(q->values[k]),
-                                q->preset_bits[k] ? " plus X-BPFTokenPreset=" : "");
-                if (lost) {
-                        fprintf(t.f, "# systemd %u cannot express %s here (its table lacks it or maps it to\n"
-                                "# another bit): left out.\n", ctx->systemd_version, lost);
-                        r = strv_extendf(&p->notes, "%s=: systemd %u cannot express %s, left out", directive,
-                                             ctx->systemd_version, lost);
-                        if (r < 0)
-                                goto fail;
-                }
-                fprintf(t.f, "%s=\n", directive);
-                if (!isempty(native))
-                        fprintf(t.f, "%s=%s\n", directive, native);
-                r = strv_extend_unique(&keys, directive);
+                r = write_normalized(ctx, q, k, t.f, &keys, p);
                 if (r < 0)
                         goto fail;
         }
