@@ -93,39 +93,35 @@ void generator_attach_plan(const GeneratorContext *ctx, const UnitModel *m, cons
         }
 }
 
+/* One setting of the drop-in: why (a comment), the key and its value. */
+static int write_setting(FILE *f, const char *comment, const char *key, const char *value, char ***keys) {
+        fprintf(f, "%s%s=%s\n", comment, key, value);
+        return strv_extend_unique(keys, key);
+}
+
 int generator_attach_write(FILE *f, const AttachNeeds *n, char ***keys) {
         int r = 0;
 
-        if (n->protect_control_groups) {
-                fprintf(f, "# Cgroup programs attach to any cgroup the unit can open: a cgroup namespace and a\n"
-                        "# private cgroupfs keep it to its own subtree.\n"
-                        "ProtectControlGroups=%s\n", n->protect_control_groups);
-                r = strv_extend_unique(keys, "ProtectControlGroups");
-        }
-        if (r >= 0 && n->delegate_cgroupns) {
-                fputs("# systemd mounts the private cgroupfs in a delegated mount namespace only if the cgroup\n"
-                      "# namespace is delegated too.\n"
-                      "DelegateNamespaces=cgroup\n", f);
-                r = strv_extend_unique(keys, "DelegateNamespaces");
-        }
-        if (r >= 0 && n->deny_mount_calls) {
-                fputs("# The unit owns its mount namespace and may hold CAP_SYS_ADMIN there: without the mount\n"
-                      "# calls it cannot unmount the private cgroupfs to reach the host's cgroups.\n"
-                      "SystemCallFilter=~@mount\n", f);
-                r = strv_extend_unique(keys, "SystemCallFilter");
-        }
-        if (r >= 0 && n->delegate_netns) {
-                fputs("# A network namespace owned by the unit's user namespace: rtnetlink (ip link ... xdp, tc,\n"
-                      "# xdp-loader, bpf_xdp_attach()) accepts CAP_NET_ADMIN from inside only then.\n"
-                      "DelegateNamespaces=net\n", f);
-                r = strv_extend_unique(keys, "DelegateNamespaces");
-        }
-        if (r >= 0 && n->ambient_sys_admin) {
-                fputs("# bpftoken-exec joins a network namespace owned by the unit's user namespace (netlink XDP and\n"
-                      "# tc attach); setns() needs CAP_SYS_ADMIN there. It is dropped again before the program runs.\n"
-                      "AmbientCapabilities=CAP_SYS_ADMIN\n", f);
-                r = strv_extend_unique(keys, "AmbientCapabilities");
-        }
+        if (n->protect_control_groups)
+                r = write_setting(f, "# Cgroup programs attach to any cgroup the unit can open: a cgroup namespace and a\n"
+                                  "# private cgroupfs keep it to its own subtree.\n",
+                                  "ProtectControlGroups", n->protect_control_groups, keys);
+        if (r >= 0 && n->delegate_cgroupns)
+                r = write_setting(f, "# systemd mounts the private cgroupfs in a delegated mount namespace only if the cgroup\n"
+                                  "# namespace is delegated too.\n",
+                                  "DelegateNamespaces", "cgroup", keys);
+        if (r >= 0 && n->deny_mount_calls)
+                r = write_setting(f, "# The unit owns its mount namespace and may hold CAP_SYS_ADMIN there: without the mount\n"
+                                  "# calls it cannot unmount the private cgroupfs to reach the host's cgroups.\n",
+                                  "SystemCallFilter", "~@mount", keys);
+        if (r >= 0 && n->delegate_netns)
+                r = write_setting(f, "# A network namespace owned by the unit's user namespace: rtnetlink (ip link ... xdp, tc,\n"
+                                  "# xdp-loader, bpf_xdp_attach()) accepts CAP_NET_ADMIN from inside only then.\n",
+                                  "DelegateNamespaces", "net", keys);
+        if (r >= 0 && n->ambient_sys_admin)
+                r = write_setting(f, "# bpftoken-exec joins a network namespace owned by the unit's user namespace (netlink XDP and\n"
+                                  "# tc attach); setns() needs CAP_SYS_ADMIN there. It is dropped again before the program runs.\n",
+                                  "AmbientCapabilities", "CAP_SYS_ADMIN", keys);
         /* n->token_path: generator-unit.c wraps the commands, with generator_attach_token_path_comment. */
         return r;
 }
