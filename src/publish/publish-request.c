@@ -36,17 +36,23 @@ static void report_policy_file(const char *path, int error, const char *message,
 }
 
 /* Reply and log; returns 0 so that a refusal is not an error of the publisher itself. */
-static int answer(int sock, DecisionResult result, const Peer *peer, const Policy *policy, const BpfNames *names,
-                  int error, unsigned flags, const char *message) {
+/* Reply (with netns_fd, if >= 0) and log the same sentence. */
+static int answer_fd(int sock, DecisionResult result, const Peer *peer, const Policy *policy, const BpfNames *names,
+                     int error, unsigned flags, const char *message, int netns_fd) {
         int r;
 
         decision_log(result, peer, policy ? policy->path : NULL, names, policy ? &policy->delegation : NULL, error,
                      message);
-        r = publish_reply_send(sock, error, flags, result == DECISION_GRANTED && policy ? &policy->delegation : NULL,
-                               message);
+        r = publish_reply_send_fd(sock, error, flags, result == DECISION_GRANTED && policy ? &policy->delegation : NULL,
+                                  message, netns_fd);
         if (r < 0)
                 log_debug_errno(r, "Failed to send the reply, the caller is gone: %m");
         return 0;
+}
+
+static int answer(int sock, DecisionResult result, const Peer *peer, const Policy *policy, const BpfNames *names,
+                  int error, unsigned flags, const char *message) {
+        return answer_fd(sock, result, peer, policy, names, error, flags, message, -EBADF);
 }
 
 static int publish_confine_cgroups(const Peer *peer, char *message, size_t size) {
@@ -187,18 +193,12 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
                          bpffs_step_to_string(step), strerror(-r));
                 return answer(sock, DECISION_FAILED, &peer, policy, names, r, 0, message);
         }
-        if (netns_fd >= 0) {
+        if (netns_fd >= 0)
                 /* The reply carries the namespace; bpftoken-exec joins it (exec-netns.c). */
-                decision_log(DECISION_GRANTED, &peer, policy->path, names, &policy->delegation, 0,
-                             "Delegated bpffs attached; a network namespace owned by the unit's user namespace "
-                             "goes with the reply.");
-                r = publish_reply_send_fd(sock, 0, PUBLISH_REPLY_NETNS | (r > 0 ? PUBLISH_REPLY_ALREADY_ATTACHED : 0),
-                                          &policy->delegation, "Delegated bpffs attached at /sys/fs/bpf, token path "
-                                          "/sys/fs/bpf/token; network namespace attached.", netns_fd);
-                if (r < 0)
-                        log_debug_errno(r, "Failed to send the reply, the caller is gone: %m");
-                return 0;
-        }
+                return answer_fd(sock, DECISION_GRANTED, &peer, policy, names, 0,
+                                 PUBLISH_REPLY_NETNS | (r > 0 ? PUBLISH_REPLY_ALREADY_ATTACHED : 0),
+                                 "Delegated bpffs attached at /sys/fs/bpf, token path /sys/fs/bpf/token; network "
+                                 "namespace attached.", netns_fd);
         return answer(sock, DECISION_GRANTED, &peer, policy, names, 0,
                       r > 0 ? PUBLISH_REPLY_ALREADY_ATTACHED : 0,
                       r > 0 ? "A delegated bpffs is already attached at /sys/fs/bpf in this mount namespace; "
