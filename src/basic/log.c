@@ -2,13 +2,13 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <systemd/sd-journal.h>
 
 #include "log.h"
 
 static const char *log_program = "bpftoken";
 static LogTarget log_target = LOG_TARGET_STDERR;
 static int log_max_level = LOG_INFO;
+static LogJournalSink log_journal_sink = NULL;
 
 void log_setup(const char *program_name, LogTarget target) {
         const char *e;
@@ -20,6 +20,14 @@ void log_setup(const char *program_name, LogTarget target) {
         e = secure_getenv("BPFTOKEN_LOG_LEVEL");
         if (e && streq(e, "debug"))
                 log_max_level = LOG_DEBUG;
+}
+
+void log_set_journal_sink(LogJournalSink sink) {
+        log_journal_sink = sink;
+}
+
+const char *log_get_program(void) {
+        return log_program;
 }
 
 bool log_journal_available(void) {
@@ -94,13 +102,8 @@ int log_internal(int level, int error, const char *file, int line, const char *f
                 write_kmsg(level, msg);
                 break;
         case LOG_TARGET_JOURNAL:
-                if (log_journal_available() && sd_journal_send("MESSAGE=%s", msg,
-                                    "PRIORITY=%d", level,
-                                    "SYSLOG_IDENTIFIER=%s", log_program,
-                                    "CODE_FILE=%s", file,
-                                    "CODE_LINE=%d", line,
-                                    error > 0 ? "ERRNO=%d" : NULL, error,
-                                    NULL) >= 0)
+                if (log_journal_sink && log_journal_available() &&
+                    log_journal_sink(level, error, file, line, msg) >= 0)
                         break;
                 _fallthrough_;
         case LOG_TARGET_STDERR:

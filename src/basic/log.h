@@ -10,7 +10,8 @@
 /*
  * Logging for the binaries (library modules under src/ other than this one never log).
  * Messages go to stderr, prefixed with the program name, or to /dev/kmsg (generators), or to the
- * journal. log_*_errno() return the negative errno they were given, so that a caller can write
+ * journal (log-journal.c: only the daemons link libsystemd, so that bpftoken-exec, which every
+ * delegated start executes, loads nothing but libc). log_*_errno() return the negative errno they were given, so that a caller can write
  *         return log_error_errno(r, "Failed to frobnicate '%s': %m", p);
  * "%m" is replaced by strerror(-r).
  */
@@ -18,10 +19,17 @@
 typedef enum LogTarget {
         LOG_TARGET_STDERR,
         LOG_TARGET_KMSG,
-        LOG_TARGET_JOURNAL, /* journal, with stderr as fallback */
+        LOG_TARGET_JOURNAL, /* journal, with stderr as fallback; see log_setup_journal() */
 } LogTarget;
 
+/* Writes one message to the journal; < 0 makes log_internal() fall back to stderr. */
+typedef int (*LogJournalSink)(int level, int error, const char *file, int line, const char *msg);
+
 void log_setup(const char *program_name, LogTarget target);
+/* log-journal.c: log_setup(program_name, LOG_TARGET_JOURNAL) with the sd-journal sink installed. */
+void log_setup_journal(const char *program_name);
+void log_set_journal_sink(LogJournalSink sink);
+const char *log_get_program(void);
 /* sd_journal_send() reports success when no journal is listening: check for its socket first. */
 bool log_journal_available(void);
 void log_set_max_level(int level);

@@ -266,7 +266,7 @@ static int run(void) {
 int main(int argc, char *argv[]) {
         int r;
 
-        log_setup("bpftoken-monitor", LOG_TARGET_JOURNAL);
+        log_setup_journal("bpftoken-monitor");
         r = parse_argv(argc, argv);
         if (r <= 0)
                 return r < 0 ? EXIT_FAILURE : EXIT_SUCCESS;

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 #include <systemd/sd-daemon.h>
 
+#include "bpffs.h"
 #include "config.h"
 #include "log.h"
 #include "macro.h"
@@ -120,7 +121,7 @@ static int parse_argv(int argc, char *argv[]) {
 static int run(int argc, char *argv[]) {
         int n, r;
 
-        log_setup("bpftoken-publish", LOG_TARGET_JOURNAL);
+        log_setup_journal("bpftoken-publish");
 
         r = ensure_stdio_open();
         if (r < 0)
@@ -150,6 +151,15 @@ static int run(int argc, char *argv[]) {
                 PublishLimits limits = PUBLISH_LIMITS_DEFAULT;
 
                 limits.idle_exit_sec = arg_idle_exit_sec;
+                /* Once, before any worker is forked: a kernel fact the requests need not probe again. A
+                 * failure is left for each request to report in its own words. */
+                r = bpffs_probe_support();
+                if (r == -EOPNOTSUPP)
+                        log_warning("This kernel ignores delegate_* options on a bpffs (Linux >= 6.9 takes them): "
+                                    "every request will be refused.");
+                else if (r < 0)
+                        log_debug_errno(r, "The kernel's delegation support could not be probed now, each "
+                                        "request probes it: %m");
                 return publish_manager_run(SD_LISTEN_FDS_START, &config, &names, &limits);
         }
 
