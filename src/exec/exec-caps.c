@@ -1,26 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <grp.h>
 #include <stdio.h>
-#include <sys/capability.h>
 #include <sys/prctl.h>
 
+#include "capability-util.h"
 #include "exec-caps.h"
 #include "macro.h"
 
-static int cap_last_cap(void) {
-        _cleanup_(fclosep) FILE *f = NULL;
-        int last = CAP_LAST_CAP;
-
-        f = fopen("/proc/sys/kernel/cap_last_cap", "re");
-        if (f && fscanf(f, "%d", &last) != 1)
-                last = CAP_LAST_CAP;
-        return last > 63 ? 63 : last;
-}
-
 int caps_restrict_to(uint64_t needed, bool change_user, uid_t uid, gid_t gid) {
-        int last = cap_last_cap();
-        cap_t caps;
-        int r = 0;
+        int last = capability_last_cap(), r;
 
         /* Bounding set first, while we still hold CAP_SETPCAP. */
         for (int c = 0; c <= last; c++)
@@ -38,24 +26,8 @@ int caps_restrict_to(uint64_t needed, bool change_user, uid_t uid, gid_t gid) {
                         return -errno;
         }
 
-        caps = cap_init();
-        if (!caps)
-                return -ENOMEM;
-        for (int c = 0; c <= last; c++) {
-                cap_value_t v = c;
-
-                if (!(needed & (UINT64_C(1) << c)))
-                        continue;
-                if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_SET) < 0 ||
-                    cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_SET) < 0 ||
-                    cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_SET) < 0) {
-                        r = -errno;
-                        break;
-                }
-        }
-        if (r >= 0 && cap_set_proc(caps) < 0)
-                r = -errno;
-        cap_free(caps);
+        needed &= last >= 63 ? UINT64_MAX : (UINT64_C(1) << (last + 1)) - 1;
+        r = capability_set(&(CapabilitySets) { .effective = needed, .permitted = needed, .inheritable = needed });
         if (r < 0)
                 return r;
 

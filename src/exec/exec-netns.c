@@ -1,28 +1,27 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <sched.h>
-#include <sys/capability.h>
+#include <linux/capability.h>
 #include <sys/prctl.h>
 
+#include "capability-util.h"
 #include "exec-netns.h"
 #include "log.h"
 #include "macro.h"
 
 static int drop_cap_sys_admin(void) {
-        cap_value_t v = CAP_SYS_ADMIN;
-        cap_t caps;
-        int r = 0;
+        const uint64_t bit = UINT64_C(1) << CAP_SYS_ADMIN;
+        CapabilitySets s;
+        int r;
 
         if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_LOWER, CAP_SYS_ADMIN, 0, 0) < 0 && errno != EINVAL)
                 return -errno;
-        caps = cap_get_proc();
-        if (!caps)
-                return -errno;
-        if (cap_set_flag(caps, CAP_EFFECTIVE, 1, &v, CAP_CLEAR) < 0 ||
-            cap_set_flag(caps, CAP_PERMITTED, 1, &v, CAP_CLEAR) < 0 ||
-            cap_set_flag(caps, CAP_INHERITABLE, 1, &v, CAP_CLEAR) < 0 || cap_set_proc(caps) < 0)
-                r = -errno;
-        cap_free(caps);
-        return r;
+        r = capability_get(&s);
+        if (r < 0)
+                return r;
+        s.effective &= ~bit;
+        s.permitted &= ~bit;
+        s.inheritable &= ~bit;
+        return capability_set(&s);
 }
 
 int exec_join_netns(int netns_fd, bool drop) {
