@@ -263,11 +263,13 @@ static int run(int argc, char *argv[]) {
                 return log_error_errno(initial, "Failed to read /proc/self/uid_map: %m");
 
         /* Inside a unit (every delegated start) the names serve only the libbpf baseline warning, whose
-         * bits are old UAPI values: the built-in table does, without reading the kernel's BTF. On the
+         * bits are old UAPI values: without names it uses the built-in table, and reads no BTF. On the
          * host they also decide the program's capabilities: the kernel's own names. */
-        r = initial ? bpf_names_load(NULL, &names) : bpf_names_new_builtin(&names);
-        if (r < 0)
-                return log_error_errno(r, "Failed to load the kernel's BPF names: %m");
+        if (initial) {
+                r = bpf_names_load(NULL, &names);
+                if (r < 0)
+                        return log_error_errno(r, "Failed to load the kernel's BPF names: %m");
+        }
 
         if (standalone_requested()) {
                 if (!initial || geteuid() != 0)

@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <sys/stat.h>
 
 #include "bpffs.h"
+#include "capability-util.h"
 #include "exec-native.h"
 #include "log.h"
 #include "macro.h"
+#include "syscalls.h"
 
 /* bpftoken's own instance carries its read-only bind at /sys/fs/bpf/token: a mount of its own. */
 static int token_path_is_bpftoken_bind(void) {
@@ -20,10 +23,35 @@ static int token_path_is_bpftoken_bind(void) {
         return S_ISDIR(token.stx_mode) && root.stx_mnt_id != token.stx_mnt_id;
 }
 
+/* The kernel's answer first, in two system calls: BPF_TOKEN_CREATE on /sys/fs/bpf succeeds on a
+ * delegated instance of our user namespace, and fails with EPERM on a bpffs of another one (the host's,
+ * on systemd < 258, before the publisher attached ours), provided we hold CAP_BPF here; no bpffs at
+ * /sys/fs/bpf is not delegated either. 1 delegated
+ * here, 0 not, -EAGAIN if only the mount table can tell (no CAP_BPF, or an instance that delegates
+ * nothing). */
+static int token_probe(void) {
+        _cleanup_(closep) int fd = -EBADF, token = -EBADF;
+        CapabilitySets caps;
+
+        fd = open(BPFFS_PATH, O_RDONLY|O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC);
+        if (fd < 0)
+                return errno == ENOENT || errno == ENOTDIR || errno == ELOOP ? 0 : -EAGAIN;
+        if (fd_is_bpffs(fd) == 0)
+                return 0; /* no bpffs at all there (a host that mounts none) */
+        token = bpf_token_create_fd(fd);
+        if (token >= 0)
+                return 1;
+        if (token == -EPERM && capability_get(&caps) >= 0 && (caps.effective & (UINT64_C(1) << CAP_BPF)))
+                return 0;
+        return -EAGAIN;
+}
+
 int native_instance_present(void) {
         int r;
 
-        r = bpffs_path_is_delegated(BPFFS_PATH);
+        r = token_probe();
+        if (r == -EAGAIN)
+                r = bpffs_path_is_delegated(BPFFS_PATH);
         if (r <= 0)
                 return r;
         /* A repeated bpftoken-exec in a bpftoken unit still asks the publisher (which stacks nothing). */
