@@ -41,6 +41,39 @@ const char *bpffs_step_to_string(BpffsStep s) {
         return step_table[s];
 }
 
+/* The kernel's support for delegation cannot change while it runs: once seen, never probed again in
+ * this process (or in the publisher's workers, forked after bpffs_probe_support()). Each probe costs a
+ * scan of the kernel's BTF (about 0.15 ms, as each delegate_* option does). */
+static bool support_seen = false;
+
+static int probe_support(int fs_fd) {
+        int r;
+
+        if (support_seen)
+                return 0;
+        /* A kernel without delegation ignores unknown bpffs options, so success of the real
+         * options would prove nothing. A supporting kernel rejects this value with EINVAL and leaves
+         * the key unset. */
+        r = sys_fsconfig(fs_fd, BPFTOKEN_FSCONFIG_SET_STRING, "delegate_cmds", "bpftoken-support-probe", 0);
+        if (r >= 0)
+                return -EOPNOTSUPP;
+        if (r != -EINVAL)
+                return r;
+        support_seen = true;
+        return 0;
+}
+
+int bpffs_probe_support(void) {
+        _cleanup_(closep) int fs_fd = -EBADF;
+
+        if (support_seen)
+                return 0;
+        fs_fd = sys_fsopen("bpf", BPFTOKEN_FSOPEN_CLOEXEC);
+        if (fs_fd < 0)
+                return fs_fd;
+        return probe_support(fs_fd);
+}
+
 int bpffs_configure(int fs_fd, const Delegation *d, BpffsStep *ret_step) {
         static const BpffsStep steps[_BPF_KIND_MAX] = {
                 [BPF_KIND_COMMAND] = BPFFS_STEP_DELEGATE_CMDS,
@@ -50,15 +83,8 @@ int bpffs_configure(int fs_fd, const Delegation *d, BpffsStep *ret_step) {
         };
         int r;
 
-        /* A kernel without delegation ignores unknown bpffs options, so success of the real
-         * options would prove nothing. A supporting kernel rejects this value with EINVAL and leaves
-         * the key unset. */
-        r = sys_fsconfig(fs_fd, BPFTOKEN_FSCONFIG_SET_STRING, "delegate_cmds", "bpftoken-support-probe", 0);
-        if (r >= 0) {
-                *ret_step = BPFFS_STEP_PROBE;
-                return -EOPNOTSUPP;
-        }
-        if (r != -EINVAL) {
+        r = probe_support(fs_fd);
+        if (r < 0) {
                 *ret_step = BPFFS_STEP_PROBE;
                 return r;
         }

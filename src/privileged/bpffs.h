@@ -42,10 +42,15 @@ typedef enum BpffsStep {
 const char *bpffs_step_to_string(BpffsStep s);
 
 /* On an fs context from fsopen("bpf"): prove the kernel supports delegation (it must reject an
- * invalid delegate_cmds value; kernels before 6.9 silently ignore the key), set the four delegate_*
+ * invalid delegate_cmds value; kernels before 6.9 silently ignore the key; once per process), set the four delegate_*
  * options as hex masks checking each return, and create the superblock. Needs CAP_SYS_ADMIN in the
  * initial user namespace. */
 int bpffs_configure(int fs_fd, const Delegation *d, BpffsStep *ret_step);
+
+/* The support probe alone, on a context of our own (needs CAP_SYS_ADMIN): 0 if this kernel supports
+ * delegation (remembered for the process and its later forks, so that bpffs_configure() skips it),
+ * -EOPNOTSUPP if not, -errno. */
+int bpffs_probe_support(void);
 
 /* Whether fd (a directory) is on a bpffs. 1/0/-errno. */
 int fd_is_bpffs(int fd);
