@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "bench-util.h"
+#include "helper.h"
 #include "instance.h"
 #include "macro.h"
 #include "namespace-util.h"
@@ -73,6 +74,7 @@ static int once(const Delegation *d, bool with_netns, double *ret_ms) {
                 if (r >= 0 && with_netns)
                         r = netns_create_owned(userns, own_net, host_net, &netns, &nstep);
                 *ret_ms = now_ms() - t0;
+                helper_reap_released(); /* as the publisher does, after its reply */
         }
         release = safe_close(release);
         (void) waitpid(pid, NULL, 0);

@@ -35,6 +35,7 @@
 
 #include "bench-util.h"
 #include "delegation.h"
+#include "helper.h"
 #include "instance.h"
 #include "macro.h"
 #include "protocol.h"
@@ -78,6 +79,8 @@ static int floor_once(const Delegation *d, double *ret_ms) {
                 t0 = now_ms();
                 r = instance_publish(userns, mntns, 0, 0, d, &step);
                 *ret_ms = now_ms() - t0;
+                helper_reap_released(); /* as the publisher's workers do, after the reply ... */
+                (void) helper_prepare_spares(); /* ... and before the next request */
         }
         release = safe_close(release);
         (void) waitpid(pid, NULL, 0);

@@ -25,6 +25,7 @@
 #include "analyze-scan.h"
 #include "bench-util.h"
 #include "bpf-names.h"
+#include "helper.h"
 #include "instance.h"
 #include "macro.h"
 #include "socket-util.h"
@@ -85,6 +86,7 @@ static int start_token_child(pid_t *ret) {
         if (r < 0)
                 return r;
         r = instance_publish(userns_fd, mntns_fd, 0, 0, &d, &step);
+        helper_reap_released();
         if (r < 0)
                 return r;
         r = send_status_fd(sock, 0, -EBADF);

@@ -5,6 +5,7 @@
 #include <sys/un.h>
 
 #include "exec-setup.h"
+#include "helper.h"
 #include "instance.h"
 #include "log.h"
 #include "macro.h"
@@ -62,6 +63,7 @@ static _noreturn_ void standalone_helper(int sock, pid_t target, const Delegatio
                 (void) send_status_fd(sock, (int) ((unsigned) step << 16 | (unsigned) -r), -EBADF);
         else
                 (void) send_status_fd(sock, 0, -EBADF);
+        helper_reap_released();
         _exit(r < 0 ? EXIT_FAILURE : EXIT_SUCCESS);
 }
 

@@ -6,7 +6,8 @@
  * it is given, is non-dumpable (fork_helper()), gets an address-space bound before it touches
  * anything of the caller's, and talks to its parent over a SOCK_SEQPACKET pair, one status word
  * (and at most one fd) per message. The parent waits for every word by one deadline from the
- * start; past it the helper is killed and reaped. No logging.
+ * start; past it the helper is killed and reaped. After its last word a helper is released: its
+ * exit is reaped later (helper_reap_released()), off the caller's critical path. No logging.
  */
 
 #include <stdint.h>
@@ -26,6 +27,9 @@ typedef struct Helper {
 
 #define HELPER_NULL ((Helper) { .pid = 0, .sock = -EBADF })
 
+/* What a helper runs: sock is its end of the pair, keep[] its descriptors (keep[0] == sock). */
+typedef void (*HelperBody)(int sock, const int *keep, const void *userdata);
+
 /* Fork a helper that keeps only keep[] (keep[0] is replaced by its socket). Returns 0 in the helper
  * (bounded in memory, its socket in h->sock), 1 in the parent, -errno. */
 int helper_start(int *keep, size_t n_keep, Helper *h);
@@ -37,14 +41,39 @@ _noreturn_ void helper_exit(int sock, int status, int fd);
  * without a word. */
 int helper_recv(Helper *h, int *ret_status, int *ret_fd);
 
-/* In the parent: wait for the helper to exit after its last word, by the deadline (-ETIME, killed
- * then). Reaps it and closes the socket. */
-int helper_finish(Helper *h);
+/* In the parent, after the helper's last word: close the socket and leave its exit, still under way,
+ * to helper_reap_released(). Its deadline still holds: past it, the reaper kills it. */
+void helper_release(Helper *h);
+
+/* Reap every released helper, each by its deadline (killed past it). Whoever runs helpers calls this
+ * when the time-critical part is over (the publisher: after its reply); at most
+ * HELPER_RELEASED_MAX wait, further ones are reaped at once. */
+#define HELPER_RELEASED_MAX 8
+void helper_reap_released(void);
 
 /* Kill and reap (if still running) and close the socket. */
 void helper_stop(Helper *h);
 
-/* Run a helper whose body sends one word (and maybe an fd) and exits: 0 with the word and fd, or
- * -ETIME/-EPROTO/-errno. */
+/* Prepared helpers: forked ahead of need (the publisher's workers do so when idle), so that a request
+ * does not wait for fork(). A prepared helper is bounded like any other and, until it gets a job, holds
+ * nothing but its socket; its deadline starts with the job. It dies with its parent. */
+#define HELPER_SPARES_MAX 2
+#define HELPER_KEEP_MAX 8
+#define HELPER_USERDATA_MAX 128
+int helper_prepare_spares(void);
+void helper_discard_spares(void);
+
+/* Start body in a prepared helper if one is ready, else in a freshly forked one; userdata (size bytes,
+ * at most HELPER_USERDATA_MAX, no pointers: the prepared helper has its own copy of memory from
+ * before) is copied. keep[0] is a placeholder for the helper's socket. Returns 0 in the parent only,
+ * -errno. */
+int helper_start_job(int *keep, size_t n_keep, HelperBody body, const void *userdata, size_t size, Helper *h);
+
+/* helper_run() through helper_start_job(). */
+int helper_run_job(int *keep, size_t n_keep, HelperBody body, const void *userdata, size_t size, int *ret_status,
+                   int *ret_fd);
+
+/* Run a helper whose body sends one word (and maybe an fd) and exits: 0 with the word and fd (the
+ * helper released), or -ETIME/-EPROTO/-errno (the helper killed and reaped). */
 int helper_run(int *keep, size_t n_keep, void (*body)(int sock, const int *keep, const void *userdata),
                const void *userdata, int *ret_status, int *ret_fd);

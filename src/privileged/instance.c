@@ -64,17 +64,10 @@ static int instance_helper_recv(Helper *h, int *ret_status, int *ret_fd, BpffsSt
         return r;
 }
 
-static int instance_helper_finish(Helper *h, BpffsStep *ret_step) {
-        int r = helper_finish(h);
-
-        if (r < 0)
-                *ret_step = helper_error_step(r);
-        return r;
-}
-
-static int run_helper(int *keep, size_t n_keep, void (*body)(int sock, const int *keep, const void *userdata),
-                      const void *userdata, int *ret_status, int *ret_fd, BpffsStep *ret_step) {
-        int r = helper_run(keep, n_keep, body, userdata, ret_status, ret_fd);
+/* Each helper runs in a prepared one when the worker has it ready (helper.h): its argument by value. */
+static int run_helper(int *keep, size_t n_keep, HelperBody body, const void *userdata, size_t size,
+                      int *ret_status, int *ret_fd, BpffsStep *ret_step) {
+        int r = helper_run_job(keep, n_keep, body, userdata, size, ret_status, ret_fd);
 
         if (r < 0)
                 *ret_step = helper_error_step(r);
@@ -124,7 +117,7 @@ static _noreturn_ void body_check_owner(int sock, const int *keep, const void *u
 }
 
 typedef struct AttachContext {
-        const Delegation *delegation;
+        Delegation delegation;   /* by value: a prepared helper gets a copy */
         uint64_t instance_id;    /* our mount, by unique ID */
         bool zero_delegation;    /* the instance has no delegate_* option */
         bool bind_after_attach;  /* the kernel cannot mount onto the detached instance */
@@ -262,7 +255,7 @@ static void rollback_if_attached(int mntns_fd, int mnt_fd, int proc_fd, uint64_t
 
         if (mntns_get_id(mntns_fd, &mntns_id) < 0 || mount_facts_get(instance_id, mntns_id, &x) < 0)
                 return; /* not in that namespace: still detached, or gone with it */
-        if (run_helper(keep, ELEMENTSOF(keep), body_detach, NULL, &status, &fd, &step) >= 0)
+        if (run_helper(keep, ELEMENTSOF(keep), body_detach, NULL, 0, &status, &fd, &step) >= 0)
                 safe_close(fd);
 }
 
@@ -273,7 +266,8 @@ static int candidate_is_ours(int userns_fd, int candidate_fd, const AttachContex
         int keep[] = { -EBADF, userns_fd, candidate_fd }, status = 0, fd = -EBADF, r;
         BpffsStep step;
 
-        r = run_helper(keep, ELEMENTSOF(keep), body_check_owner, c->delegation, &status, &fd, &step);
+        r = run_helper(keep, ELEMENTSOF(keep), body_check_owner, &c->delegation, sizeof c->delegation, &status, &fd,
+                       &step);
         safe_close(fd);
         if (r < 0)
                 return r;
@@ -298,14 +292,10 @@ static int attach_tree(int userns_fd, int mntns_fd, int mnt_fd, const AttachCont
         keep[1] = mntns_fd;
         keep[2] = mnt_fd;
         keep[3] = proc_fd;
-        r = helper_start(keep, ELEMENTSOF(keep), &h);
+        r = helper_start_job(keep, ELEMENTSOF(keep), body_attach, c, sizeof *c, &h);
         if (r < 0) {
                 *ret_step = BPFFS_STEP_HELPER;
                 return r;
-        }
-        if (r == 0) {
-                body_attach(h.sock, keep, c);
-                _exit(EXIT_FAILURE);
         }
 
         for (;;) {
@@ -327,12 +317,12 @@ static int attach_tree(int userns_fd, int mntns_fd, int mnt_fd, const AttachCont
                         break;
                 }
                 if (r > 0) {
-                        r = instance_helper_finish(&h, ret_step);
-                        return r < 0 ? r : 1;
+                        helper_release(&h);
+                        return 1;
                 }
         }
         if (r >= 0) {
-                r = instance_helper_finish(&h, ret_step);
+                helper_release(&h);
                 if (status != 0) {
                         /* The helper's own word on what failed. */
                         *ret_step = STATUS_STEP(status);
@@ -352,7 +342,7 @@ static int attach_tree(int userns_fd, int mntns_fd, int mnt_fd, const AttachCont
 static int open_context(int userns_fd, int *ret_fs_fd, BpffsStep *ret_step) {
         int keep[] = { -EBADF, userns_fd }, status = 0, fs_fd = -EBADF, r;
 
-        r = run_helper(keep, ELEMENTSOF(keep), body_open_context, NULL, &status, &fs_fd, ret_step);
+        r = run_helper(keep, ELEMENTSOF(keep), body_open_context, NULL, 0, &status, &fs_fd, ret_step);
         if (r < 0)
                 return r;
         if (status != 0) {
@@ -371,7 +361,7 @@ static int open_context(int userns_fd, int *ret_fs_fd, BpffsStep *ret_step) {
 int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_gid, const Delegation *d,
                      BpffsStep *ret_step) {
         _cleanup_(closep) int fs_fd = -EBADF, mnt_fd = -EBADF;
-        AttachContext c = { .delegation = d, .zero_delegation = true };
+        AttachContext c = { .delegation = *d, .zero_delegation = true };
         int r;
 
         *ret_step = BPFFS_STEP_NONE;

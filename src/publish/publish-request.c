@@ -12,6 +12,7 @@
 #include "config.h"
 #include "decision-log.h"
 #include "delegation.h"
+#include "helper.h"
 #include "instance.h"
 #include "log.h"
 #include "macro.h"
@@ -35,16 +36,16 @@ static void report_policy_file(const char *path, int error, const char *message,
         log_warning_errno(error, "%s", message);
 }
 
-/* Reply and log; returns 0 so that a refusal is not an error of the publisher itself. */
-/* Reply (with netns_fd, if >= 0) and log the same sentence. */
+/* Reply (with netns_fd, if >= 0), then log the same sentence: the caller does not wait for the
+ * journal. Returns 0 so that a refusal is not an error of the publisher itself. */
 static int answer_fd(int sock, DecisionResult result, const Peer *peer, const Policy *policy, const BpfNames *names,
                      int error, unsigned flags, const char *message, int netns_fd) {
         int r;
 
-        decision_log(result, peer, policy ? policy->path : NULL, names, policy ? &policy->delegation : NULL, error,
-                     message);
         r = publish_reply_send_fd(sock, error, flags, result == DECISION_GRANTED && policy ? &policy->delegation : NULL,
                                   message, netns_fd);
+        decision_log(result, peer, policy ? policy->path : NULL, names, policy ? &policy->delegation : NULL, error,
+                     message);
         if (r < 0)
                 log_debug_errno(r, "Failed to send the reply, the caller is gone: %m");
         return 0;
@@ -108,7 +109,7 @@ static int publish_own_netns(const Peer *peer, pid_t host_pid, int *ret_fd, char
         return r;
 }
 
-int publish_handle_connection(int sock, const PublishConfig *config) {
+static int handle_connection(int sock, const PublishConfig *config) {
         _cleanup_(peer_done) Peer peer = { .pidfd = -EBADF, .userns_fd = -EBADF, .mntns_fd = -EBADF };
         _cleanup_(bpf_names_freep) BpfNames *names_owned = NULL;
         const BpfNames *names = config->names; /* cached by the long-lived publisher, else loaded here */
@@ -204,4 +205,13 @@ int publish_handle_connection(int sock, const PublishConfig *config) {
                       r > 0 ? "A delegated bpffs is already attached at /sys/fs/bpf in this mount namespace; "
                               "nothing stacked."
                             : "Delegated bpffs attached at /sys/fs/bpf, token path /sys/fs/bpf/token.");
+}
+
+int publish_handle_connection(int sock, const PublishConfig *config) {
+        int r;
+
+        r = handle_connection(sock, config);
+        /* The caller has its answer: now wait for the helpers still exiting (helper.h). */
+        helper_reap_released();
+        return r;
 }

@@ -2,23 +2,36 @@
 #include <signal.h>
 #include <sys/socket.h>
 
+#include "helper.h"
+#include "log.h"
 #include "macro.h"
 #include "process-util.h"
 #include "publish-worker.h"
 #include "socket-util.h"
+
+static _noreturn_ void worker_exit(int status) {
+        helper_discard_spares();
+        _exit(status);
+}
 
 static _noreturn_ void worker_main(int channel, const PublishConfig *config) {
         for (;;) {
                 _cleanup_(closep) int conn = -EBADF;
                 int word, r;
 
+                /* Between requests: the helpers of the next one forked ahead (helper.h). Without them
+                 * a request forks its own. */
+                r = helper_prepare_spares();
+                if (r < 0)
+                        log_debug_errno(r, "Failed to prepare helpers ahead of the next request: %m");
+
                 r = recv_status_fd(channel, &word, &conn);
                 if (r == -ECONNRESET)
-                        _exit(EXIT_SUCCESS);        /* retired: the manager closed the channel */
+                        worker_exit(EXIT_SUCCESS);        /* retired: the manager closed the channel */
                 if (r == -EINTR)
                         continue;
                 if (r < 0 || conn < 0)
-                        _exit(EXIT_FAILURE);
+                        worker_exit(EXIT_FAILURE);
 
                 alarm(PUBLISH_REQUEST_DEADLINE_SEC);
                 (void) publish_handle_connection(conn, config);
@@ -26,7 +39,7 @@ static _noreturn_ void worker_main(int channel, const PublishConfig *config) {
                 alarm(0);
 
                 if (send_status_fd(channel, 0, -EBADF) < 0)
-                        _exit(EXIT_SUCCESS);
+                        worker_exit(EXIT_SUCCESS);
         }
 }
 
