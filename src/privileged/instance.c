@@ -5,6 +5,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -121,6 +122,7 @@ typedef struct AttachContext {
         uint64_t instance_id;    /* our mount, by unique ID */
         bool zero_delegation;    /* the instance has no delegate_* option */
         bool bind_after_attach;  /* the kernel cannot mount onto the detached instance */
+        bool mntns_initial_owned; /* the caller's mount namespace belongs to the initial user namespace */
 } AttachContext;
 
 /* Detach our mount through its fd, resolved in the publisher's /proc (opened before setns), never
@@ -156,8 +158,14 @@ static int target_is_our_instance(int sock, int target_fd, const MountFacts *t, 
 }
 
 /* After move_mount(): our mount, by ID, sits on the checked mount at /sys/fs/bpf in this namespace,
- * with its token bind, and still propagates nowhere else. */
-static int verify_attached(int mntns_fd, uint64_t mntns_id, int proc_fd, uint64_t target_id, const AttachContext *c) {
+ * with its token bind, and still propagates nowhere else. before: the target as the first walk saw it,
+ * walked_to: the highest namespace ID that walk saw. Where the caller cannot change its own mounts
+ * (its mount namespace belongs to the initial user namespace) and the target's propagation is
+ * unchanged, only namespaces created since can hold new members of its peer group: only those are
+ * walked again (mount_propagates_since()). */
+static int verify_attached(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *before, uint64_t walked_to,
+                           const AttachContext *c) {
+        uint64_t target_id = before->id, newer_than = 0;
         MountFacts x, t;
         int r;
 
@@ -172,7 +180,10 @@ static int verify_attached(int mntns_fd, uint64_t mntns_id, int proc_fd, uint64_
         r = mount_facts_get(target_id, 0, &t);
         if (r < 0)
                 return r;
-        r = mount_propagates_elsewhere(mntns_fd, mntns_id, proc_fd, &t, NULL);
+        if (c->mntns_initial_owned && walked_to > 0 && t.propagation == before->propagation &&
+            t.peer_group == before->peer_group)
+                newer_than = walked_to;
+        r = mount_propagates_since(mntns_fd, mntns_id, proc_fd, &t, newer_than, NULL, NULL);
         if (r != 0)
                 return r < 0 ? r : -EXDEV;
         return 0;
@@ -183,7 +194,7 @@ static _noreturn_ void body_attach(int sock, const int *keep, const void *userda
         _cleanup_(closep) int target_fd = -EBADF;
         const AttachContext *c = userdata;
         int mntns_fd = keep[1], mnt_fd = keep[2], proc_fd = keep[3], r;
-        uint64_t mntns_id, target_id;
+        uint64_t mntns_id, target_id, walked_to = 0;
         MountFacts t;
         bool is_root;
 
@@ -209,7 +220,7 @@ static _noreturn_ void body_attach(int sock, const int *keep, const void *userda
         if (target_is_our_instance(sock, target_fd, &t, is_root, c))
                 _exit(EXIT_SUCCESS);
 
-        r = mount_propagates_elsewhere(mntns_fd, mntns_id, proc_fd, &t, NULL);
+        r = mount_propagates_since(mntns_fd, mntns_id, proc_fd, &t, 0, &walked_to, NULL);
         if (r != 0)
                 helper_exit(sock, r < 0 ? STATUS(BPFFS_STEP_SHARED, -r) : STATUS(BPFFS_STEP_SHARED, EXDEV), -EBADF);
         fault_point("target-checked");
@@ -225,7 +236,7 @@ static _noreturn_ void body_attach(int sock, const int *keep, const void *userda
                 (void) detach_by_fd(proc_fd, mnt_fd);
                 helper_exit(sock, STATUS(BPFFS_STEP_TOKEN_BIND, -r), -EBADF);
         }
-        r = verify_attached(mntns_fd, mntns_id, proc_fd, target_id, c);
+        r = verify_attached(mntns_fd, mntns_id, proc_fd, &t, walked_to, c);
         if (r < 0) {
                 (void) detach_by_fd(proc_fd, mnt_fd);
                 helper_exit(sock, STATUS(BPFFS_STEP_VERIFY, -r), -EBADF);
@@ -244,6 +255,19 @@ static _noreturn_ void body_detach(int sock, const int *keep, const void *userda
 }
 
 /* --- the parent --- */
+
+/* 1 if the mount namespace of mntns_fd belongs to our own (the initial) user namespace. */
+static int mntns_owned_by_initial_userns(int mntns_fd) {
+        _cleanup_(closep) int owner = -EBADF, own = -EBADF;
+
+        owner = ioctl(mntns_fd, BPFTOKEN_NS_GET_USERNS);
+        if (owner < 0)
+                return -errno;
+        own = open("/proc/self/ns/user", O_RDONLY|O_CLOEXEC);
+        if (own < 0)
+                return -errno;
+        return ns_fds_equal(owner, own);
+}
 
 /* If our mount ended up in the caller's mount namespace without a verified success (a helper was
  * killed or timed out after move_mount), detach it, so that a retry never finds half a grant. */
@@ -368,6 +392,13 @@ int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_g
         for (BpfKind k = 0; k < _BPF_KIND_MAX; k++)
                 if (d->masks[k] != 0)
                         c.zero_delegation = false;
+
+        r = mntns_owned_by_initial_userns(mntns_fd);
+        if (r < 0) {
+                *ret_step = BPFFS_STEP_MNTNS;
+                return r;
+        }
+        c.mntns_initial_owned = r > 0;
 
         r = open_context(userns_fd, &fs_fd, ret_step);
         if (r < 0)

@@ -174,12 +174,23 @@ static int ids_add(uint64_t *ids, size_t max, size_t *n, uint64_t id) {
 
 /* Where the nsfs iterator is refused (the caller is not in the initial PID namespace): the mount
  * namespaces of every process in proc_fd, a /proc the caller of this function trusts (its own, opened
- * before it joined anything). Namespaces without a process there are not seen (see mount-facts.h). */
+ * before it joined anything). Namespaces without a process there are not seen (see mount-facts.h).
+ * readlink() names a process's namespace by its nsfs inode without opening it: a namespace is opened
+ * once, for its first process, and held open for the rest of the scan, so that its inode cannot be
+ * reused by another namespace meanwhile (a freed nsfs inode number is reused). */
+#define NAMESPACES_HELD_MAX 512
 static int mount_namespaces_from_proc(int proc_fd, uint64_t *ids, size_t max, size_t *n) {
+        _cleanup_(freep) int *held = NULL;
+        _cleanup_(freep) unsigned long *held_ino = NULL;
+        size_t n_held = 0;
         struct dirent *de;
         DIR *d;
         int fd, r = 0;
 
+        held = calloc(NAMESPACES_HELD_MAX, sizeof *held);
+        held_ino = calloc(NAMESPACES_HELD_MAX, sizeof *held_ino);
+        if (!held || !held_ino)
+                return -ENOMEM;
         fd = openat(proc_fd, ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         if (fd < 0)
                 return -errno;
@@ -190,20 +201,45 @@ static int mount_namespaces_from_proc(int proc_fd, uint64_t *ids, size_t max, si
         }
         while (r >= 0 && (de = readdir(d))) {
                 _cleanup_(closep) int ns = -EBADF;
-                char path[sizeof de->d_name + sizeof "/ns/mnt"];
+                char path[sizeof de->d_name + sizeof "/ns/mnt"], link[64];
+                unsigned long ino = 0;
+                bool known = false;
                 uint64_t id;
+                ssize_t l;
 
                 if (de->d_name[0] < '1' || de->d_name[0] > '9' || strlen(de->d_name) > 10)
                         continue;
                 snprintf(path, sizeof path, "%s/ns/mnt", de->d_name);
+                l = readlinkat(proc_fd, path, link, sizeof link - 1);
+                if (l > 0) {
+                        link[l] = '\0';
+                        if (sscanf(link, "mnt:[%lu]", &ino) != 1)
+                                ino = 0;
+                }
+                for (size_t i = 0; ino != 0 && i < n_held; i++)
+                        if (held_ino[i] == ino)
+                                known = true;
+                if (known)
+                        continue; /* a namespace we hold open, so the same one */
                 ns = openat(proc_fd, path, O_RDONLY|O_CLOEXEC);
                 if (ns < 0)
                         continue; /* exited meanwhile, or not ours to inspect */
                 if (ioctl(ns, BPFTOKEN_NS_GET_MNTNS_ID, &id) < 0)
                         continue;
                 r = ids_add(ids, max, n, id);
+                if (r >= 0 && ino != 0 && n_held < NAMESPACES_HELD_MAX) {
+                        struct stat st;
+
+                        /* Hold it under the inode it really has (the link may be older than the open). */
+                        if (fstat(ns, &st) >= 0 && (unsigned long) st.st_ino == ino) {
+                                held_ino[n_held] = ino;
+                                held[n_held++] = TAKE_FD(ns);
+                        }
+                }
         }
         closedir(d);
+        for (size_t i = 0; i < n_held; i++)
+                safe_close(held[i]);
         return r;
 }
 
@@ -257,9 +293,11 @@ static bool group_in(uint64_t g, const uint64_t *set, size_t n) {
         return false;
 }
 
-/* Every mount of every namespace, with its peer group and master. */
-static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, int proc_fd, MountPropagation **ret,
-                                   size_t *ret_n) {
+/* Every mount of every namespace (of those with an ID above newer_than only, if not 0), with its peer
+ * group and master; *ret_max_id: the highest namespace ID seen. */
+static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, int proc_fd, uint64_t newer_than,
+                                   MountPropagation **ret, size_t *ret_n, uint64_t *ret_max_id) {
+        uint64_t max_id = 0;
         _cleanup_(freep) uint64_t *namespaces = NULL;
         _cleanup_(freep) MountPropagation *table = NULL;
         size_t n_namespaces = 0, n = 0;
@@ -277,6 +315,10 @@ static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, int proc_fd,
                 MountPropagation *nt;
                 size_t n_ids = 0;
 
+                if (namespaces[i] > max_id)
+                        max_id = namespaces[i];
+                if (namespaces[i] <= newer_than && namespaces[i] != mntns_id)
+                        continue;
                 r = mount_list(BPFTOKEN_LSMT_ROOT, namespaces[i], MOUNTS_MAX - n, &ids, &n_ids);
                 if (r == -ENOENT)
                         continue; /* the namespace died meanwhile */
@@ -303,23 +345,35 @@ static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, int proc_fd,
         }
         *ret = TAKE_PTR(table);
         *ret_n = n;
+        *ret_max_id = max_id;
         return 0;
 }
 
 int mount_propagates_elsewhere(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *target,
                                uint64_t *ret_ns_id) {
+        return mount_propagates_since(mntns_fd, mntns_id, proc_fd, target, 0, NULL, ret_ns_id);
+}
+
+int mount_propagates_since(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *target,
+                           uint64_t newer_than, uint64_t *ret_max_id, uint64_t *ret_ns_id) {
         _cleanup_(freep) MountPropagation *table = NULL;
         _cleanup_(freep) uint64_t *groups = NULL;
         size_t n = 0, n_groups = 0;
         bool grew;
         int r;
 
+        uint64_t max_id = 0;
+
+        if (ret_max_id)
+                *ret_max_id = 0;
         if (!(target->propagation & MS_SHARED) || target->peer_group == 0)
                 return 0; /* private or a pure slave: nothing placed on it propagates */
 
-        r = mount_propagation_table(mntns_fd, mntns_id, proc_fd, &table, &n);
+        r = mount_propagation_table(mntns_fd, mntns_id, proc_fd, newer_than, &table, &n, &max_id);
         if (r < 0)
                 return r;
+        if (ret_max_id)
+                *ret_max_id = max_id;
 
         /* The peer groups a mount on target reaches: its own, and those of shared slaves of a reached
          * group, transitively. */

@@ -194,6 +194,30 @@ is "publisher in a PID namespace: a unit with a shared target (systemd < 258) ge
 contains "... and a target that propagates to a namespace there is refused (found, not guessed)" \
         "propagates to other mount namespaces: a private mount namespace is needed (PrivateMounts=yes). (step shared: Invalid cross-device link)" "$out"
 
+# 10. A root process copies the caller's mount namespace inside the publisher's window after its
+# propagation check (nsenter, then unshare --mount: the copy's /sys/fs/bpf is a peer of the target):
+# the instance propagates into the copy when it is attached. The re-check after the attach walks the
+# namespaces created since the first walk, finds the copy, and detaches the instance.
+"$S" --cgroup="$SLICE/bpftoken-attack-t@2.service" --variant=systemd -- \
+        sh -c 'echo $$ >"$1"; exec "$2" --socket="$3" -- true' sh "$TMP/copied.pid" "$E" "$TMP/window.sock" \
+        >"$TMP/copied.out" 2>&1 &
+caller=$!
+for _ in $(seq 50); do [ -s "$TMP/copied.pid" ] && break; sleep 0.05; done
+sleep 0.3
+nsenter --mount --target "$(cat "$TMP/copied.pid")" unshare --mount --propagation unchanged sh -c '
+        sleep 1.5; awk '"'"'$5 == "/sys/fs/bpf" && / - bpf / { n++ } END { print n + 0 }'"'"' /proc/self/mountinfo >"$1"' \
+        sh "$TMP/copy.mounts" &
+copier=$!
+wait "$caller"; echo "client-exit=$?" >>"$TMP/copied.out"
+wait "$copier"
+out=$(cat "$TMP/copied.out")
+contains "a namespace copied from the caller's mid-request: refused" "client-exit=1" "$out"
+contains "... because the instance propagated into it" "(step verify: Invalid cross-device link)" "$out"
+is "... and the instance that propagated into the copy was detached with ours" "1" "$(cat "$TMP/copy.mounts")"
+out=$("$S" --cgroup="$SLICE/bpftoken-attack-t@2.service" --variant=systemd -- "$E" --socket="$TMP/window.sock" -- "$P" 2>&1)
+is "... control: the same slow publisher grants the unit when nothing copies its namespace" "$TOKEN_OK" \
+        "$(printf '%s\n' "$out" | probe)"
+
 log=$(cat "$TMP/publisher.log")
 contains "decisions are logged: granted" "granted for - (pid" "$log"
 ok "no bpffs entry appeared in the host's bpffs" host_bpffs_untouched
