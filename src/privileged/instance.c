@@ -5,7 +5,6 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -31,6 +30,11 @@
  * word with an fd of the instance's root and waits for a verdict word. */
 #define STATUS_CANDIDATE STATUS(BPFFS_STEP_NONE, EEXIST)
 enum { VERDICT_ATTACH = 0, VERDICT_ALREADY_ATTACHED = 1 };
+
+/* The attach helper checks the target while the parent builds the instance: when its checks are done it
+ * sends this word and waits for the instance's mount fd, with a word saying how to bind the token. */
+#define STATUS_READY STATUS(BPFFS_STEP_NONE, EINPROGRESS)
+enum { GO_ATTACH = 0, GO_ATTACH_BIND_AFTER = 1 };
 
 /* --- test hook (see instance.h) --- */
 
@@ -119,10 +123,9 @@ static _noreturn_ void body_check_owner(int sock, const int *keep, const void *u
 
 typedef struct AttachContext {
         Delegation delegation;   /* by value: a prepared helper gets a copy */
-        uint64_t instance_id;    /* our mount, by unique ID */
+        uint64_t instance_id;    /* our mount, by unique ID (the parent's; the helper reads it from the fd) */
         bool zero_delegation;    /* the instance has no delegate_* option */
-        bool bind_after_attach;  /* the kernel cannot mount onto the detached instance */
-        bool mntns_initial_owned; /* the caller's mount namespace belongs to the initial user namespace */
+        bool bind_after_attach;  /* the kernel cannot mount onto the detached instance (the parent's) */
 } AttachContext;
 
 /* Detach our mount through its fd, resolved in the publisher's /proc (opened before setns), never
@@ -158,18 +161,13 @@ static int target_is_our_instance(int sock, int target_fd, const MountFacts *t, 
 }
 
 /* After move_mount(): our mount, by ID, sits on the checked mount at /sys/fs/bpf in this namespace,
- * with its token bind, and still propagates nowhere else. before: the target as the first walk saw it,
- * walked_to: the highest namespace ID that walk saw. Where the caller cannot change its own mounts
- * (its mount namespace belongs to the initial user namespace) and the target's propagation is
- * unchanged, only namespaces created since can hold new members of its peer group: only those are
- * walked again (mount_propagates_since()). */
-static int verify_attached(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *before, uint64_t walked_to,
-                           const AttachContext *c) {
-        uint64_t target_id = before->id, newer_than = 0;
+ * with its token bind, and still propagates nowhere else (every namespace walked again: a namespace
+ * copied from the caller's inside the window holds a copy of the instance now). */
+static int verify_attached(int mntns_fd, uint64_t mntns_id, int proc_fd, uint64_t instance_id, uint64_t target_id) {
         MountFacts x, t;
         int r;
 
-        r = mount_facts_get(c->instance_id, 0, &x);
+        r = mount_facts_get(instance_id, 0, &x);
         if (r < 0)
                 return r;
         if (x.ns_id != mntns_id || x.parent_id != target_id || !x.point_known || !streq(x.point, BPFFS_PATH))
@@ -180,21 +178,19 @@ static int verify_attached(int mntns_fd, uint64_t mntns_id, int proc_fd, const M
         r = mount_facts_get(target_id, 0, &t);
         if (r < 0)
                 return r;
-        if (c->mntns_initial_owned && walked_to > 0 && t.propagation == before->propagation &&
-            t.peer_group == before->peer_group)
-                newer_than = walked_to;
-        r = mount_propagates_since(mntns_fd, mntns_id, proc_fd, &t, newer_than, NULL, NULL);
+        r = mount_propagates_elsewhere(mntns_fd, mntns_id, proc_fd, &t, NULL);
         if (r != 0)
                 return r < 0 ? r : -EXDEV;
         return 0;
 }
 
-/* In the target mount namespace: attach the tree at /sys/fs/bpf. keep: sock, mntns, mnt, proc. */
+/* In the target mount namespace: check the target, then (sent once the parent built it) attach the
+ * tree at /sys/fs/bpf. keep: sock, mntns, proc. */
 static _noreturn_ void body_attach(int sock, const int *keep, const void *userdata) {
-        _cleanup_(closep) int target_fd = -EBADF;
+        _cleanup_(closep) int target_fd = -EBADF, mnt_fd = -EBADF;
         const AttachContext *c = userdata;
-        int mntns_fd = keep[1], mnt_fd = keep[2], proc_fd = keep[3], r;
-        uint64_t mntns_id, target_id, walked_to = 0;
+        int mntns_fd = keep[1], proc_fd = keep[2], go = GO_ATTACH, r;
+        uint64_t mntns_id, target_id, instance_id;
         MountFacts t;
         bool is_root;
 
@@ -220,10 +216,17 @@ static _noreturn_ void body_attach(int sock, const int *keep, const void *userda
         if (target_is_our_instance(sock, target_fd, &t, is_root, c))
                 _exit(EXIT_SUCCESS);
 
-        r = mount_propagates_since(mntns_fd, mntns_id, proc_fd, &t, 0, &walked_to, NULL);
+        r = mount_propagates_elsewhere(mntns_fd, mntns_id, proc_fd, &t, NULL);
         if (r != 0)
                 helper_exit(sock, r < 0 ? STATUS(BPFFS_STEP_SHARED, -r) : STATUS(BPFFS_STEP_SHARED, EXDEV), -EBADF);
         fault_point("target-checked");
+
+        /* The instance, from the parent: our own mount (its ID read from the fd, not from a word). */
+        if (send_status_fd(sock, STATUS_READY, -EBADF) < 0 || recv_status_fd(sock, &go, &mnt_fd) < 0 || mnt_fd < 0)
+                _exit(EXIT_FAILURE);
+        r = fd_get_mount_id(mnt_fd, &instance_id, NULL);
+        if (r < 0)
+                helper_exit(sock, STATUS(BPFFS_STEP_HELPER, -r), -EBADF);
 
         r = sys_move_mount(mnt_fd, "", target_fd, "",
                            BPFTOKEN_MOVE_MOUNT_F_EMPTY_PATH|BPFTOKEN_MOVE_MOUNT_T_EMPTY_PATH);
@@ -231,12 +234,12 @@ static _noreturn_ void body_attach(int sock, const int *keep, const void *userda
                 helper_exit(sock, STATUS(BPFFS_STEP_ATTACH, -r), -EBADF);
         fault_point("attached");
 
-        r = c->bind_after_attach ? bpffs_bind_token(mnt_fd) : 0;
+        r = go == GO_ATTACH_BIND_AFTER ? bpffs_bind_token(mnt_fd) : 0;
         if (r < 0) {
                 (void) detach_by_fd(proc_fd, mnt_fd);
                 helper_exit(sock, STATUS(BPFFS_STEP_TOKEN_BIND, -r), -EBADF);
         }
-        r = verify_attached(mntns_fd, mntns_id, proc_fd, &t, walked_to, c);
+        r = verify_attached(mntns_fd, mntns_id, proc_fd, instance_id, target_id);
         if (r < 0) {
                 (void) detach_by_fd(proc_fd, mnt_fd);
                 helper_exit(sock, STATUS(BPFFS_STEP_VERIFY, -r), -EBADF);
@@ -255,19 +258,6 @@ static _noreturn_ void body_detach(int sock, const int *keep, const void *userda
 }
 
 /* --- the parent --- */
-
-/* 1 if the mount namespace of mntns_fd belongs to our own (the initial) user namespace. */
-static int mntns_owned_by_initial_userns(int mntns_fd) {
-        _cleanup_(closep) int owner = -EBADF, own = -EBADF;
-
-        owner = ioctl(mntns_fd, BPFTOKEN_NS_GET_USERNS);
-        if (owner < 0)
-                return -errno;
-        own = open("/proc/self/ns/user", O_RDONLY|O_CLOEXEC);
-        if (own < 0)
-                return -errno;
-        return ns_fds_equal(owner, own);
-}
 
 /* If our mount ended up in the caller's mount namespace without a verified success (a helper was
  * killed or timed out after move_mount), detach it, so that a retry never finds half a grant. */
@@ -302,10 +292,11 @@ static int candidate_is_ours(int userns_fd, int candidate_fd, const AttachContex
         return status == 0;
 }
 
-static int attach_tree(int userns_fd, int mntns_fd, int mnt_fd, const AttachContext *c, BpffsStep *ret_step) {
+/* Start the attach helper: it joins the caller's mount namespace and checks the target while the
+ * instance is being built (attach_finish() hands it over). */
+static int attach_start(int mntns_fd, const AttachContext *c, Helper *h, int *ret_proc_fd, BpffsStep *ret_step) {
         _cleanup_(closep) int proc_fd = -EBADF;
-        int keep[4], status = 0, r;
-        Helper h = HELPER_NULL;
+        int keep[3], r;
 
         proc_fd = open("/proc", O_PATH|O_DIRECTORY|O_CLOEXEC);
         if (proc_fd < 0) {
@@ -314,20 +305,37 @@ static int attach_tree(int userns_fd, int mntns_fd, int mnt_fd, const AttachCont
         }
         keep[0] = -EBADF;
         keep[1] = mntns_fd;
-        keep[2] = mnt_fd;
-        keep[3] = proc_fd;
-        r = helper_start_job(keep, ELEMENTSOF(keep), body_attach, c, sizeof *c, &h);
+        keep[2] = proc_fd;
+        r = helper_start_job(keep, ELEMENTSOF(keep), body_attach, c, sizeof *c, h);
         if (r < 0) {
                 *ret_step = BPFFS_STEP_HELPER;
                 return r;
         }
+        *ret_proc_fd = TAKE_FD(proc_fd);
+        return 0;
+}
+
+/* Answer the attach helper's words: a candidate instance already there (is it ours?), ready (here is
+ * the instance), and its last word. 1 if an instance of ours was there already, 0 attached, -errno
+ * (then anything attached is rolled back). */
+static int attach_finish(Helper *h, int userns_fd, int mntns_fd, int mnt_fd, int proc_fd, const AttachContext *c,
+                         BpffsStep *ret_step) {
+        int status = 0, r;
 
         for (;;) {
                 _cleanup_(closep) int fd = -EBADF;
 
-                r = instance_helper_recv(&h, &status, &fd, ret_step);
+                r = instance_helper_recv(h, &status, &fd, ret_step);
                 if (r < 0)
                         break;
+                if (status == STATUS_READY) {
+                        r = send_status_fd(h->sock, c->bind_after_attach ? GO_ATTACH_BIND_AFTER : GO_ATTACH, mnt_fd);
+                        if (r < 0) {
+                                *ret_step = BPFFS_STEP_HELPER;
+                                break;
+                        }
+                        continue;
+                }
                 if (status != STATUS_CANDIDATE || fd < 0)
                         break;
                 r = candidate_is_ours(userns_fd, fd, c);
@@ -335,25 +343,25 @@ static int attach_tree(int userns_fd, int mntns_fd, int mnt_fd, const AttachCont
                         *ret_step = r == -ESTALE ? BPFFS_STEP_EXISTING : BPFFS_STEP_HELPER;
                         break;
                 }
-                if (send_status_fd(h.sock, r > 0 ? VERDICT_ALREADY_ATTACHED : VERDICT_ATTACH, -EBADF) < 0) {
+                if (send_status_fd(h->sock, r > 0 ? VERDICT_ALREADY_ATTACHED : VERDICT_ATTACH, -EBADF) < 0) {
                         *ret_step = BPFFS_STEP_HELPER;
                         r = -EPROTO;
                         break;
                 }
                 if (r > 0) {
-                        helper_release(&h);
+                        helper_release(h);
                         return 1;
                 }
         }
         if (r >= 0) {
-                helper_release(&h);
+                helper_release(h);
                 if (status != 0) {
                         /* The helper's own word on what failed. */
                         *ret_step = STATUS_STEP(status);
                         r = -STATUS_ERRNO(status);
                 }
         } else
-                helper_stop(&h);
+                helper_stop(h);
 
         if (r < 0) {
                 rollback_if_attached(mntns_fd, mnt_fd, proc_fd, c->instance_id);
@@ -384,7 +392,8 @@ static int open_context(int userns_fd, int *ret_fs_fd, BpffsStep *ret_step) {
 
 int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_gid, const Delegation *d,
                      BpffsStep *ret_step) {
-        _cleanup_(closep) int fs_fd = -EBADF, mnt_fd = -EBADF;
+        _cleanup_(closep) int fs_fd = -EBADF, mnt_fd = -EBADF, proc_fd = -EBADF;
+        _cleanup_(helper_stop) Helper h = HELPER_NULL;
         AttachContext c = { .delegation = *d, .zero_delegation = true };
         int r;
 
@@ -393,14 +402,12 @@ int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_g
                 if (d->masks[k] != 0)
                         c.zero_delegation = false;
 
-        r = mntns_owned_by_initial_userns(mntns_fd);
-        if (r < 0) {
-                *ret_step = BPFFS_STEP_MNTNS;
-                return r;
-        }
-        c.mntns_initial_owned = r > 0;
-
         r = open_context(userns_fd, &fs_fd, ret_step);
+        if (r < 0)
+                return r;
+
+        /* The attach helper checks the target in the caller's namespace while the instance is built here. */
+        r = attach_start(mntns_fd, &c, &h, &proc_fd, ret_step);
         if (r < 0)
                 return r;
 
@@ -431,5 +438,5 @@ int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_g
         }
         fault_point("tree-built");
 
-        return attach_tree(userns_fd, mntns_fd, mnt_fd, &c, ret_step);
+        return attach_finish(&h, userns_fd, mntns_fd, mnt_fd, proc_fd, &c, ret_step);
 }

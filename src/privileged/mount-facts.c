@@ -293,11 +293,9 @@ static bool group_in(uint64_t g, const uint64_t *set, size_t n) {
         return false;
 }
 
-/* Every mount of every namespace (of those with an ID above newer_than only, if not 0), with its peer
- * group and master; *ret_max_id: the highest namespace ID seen. */
-static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, int proc_fd, uint64_t newer_than,
-                                   MountPropagation **ret, size_t *ret_n, uint64_t *ret_max_id) {
-        uint64_t max_id = 0;
+/* Every mount of every namespace, with its peer group and master. */
+static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, int proc_fd, MountPropagation **ret,
+                                   size_t *ret_n) {
         _cleanup_(freep) uint64_t *namespaces = NULL;
         _cleanup_(freep) MountPropagation *table = NULL;
         size_t n_namespaces = 0, n = 0;
@@ -315,10 +313,6 @@ static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, int proc_fd,
                 MountPropagation *nt;
                 size_t n_ids = 0;
 
-                if (namespaces[i] > max_id)
-                        max_id = namespaces[i];
-                if (namespaces[i] <= newer_than && namespaces[i] != mntns_id)
-                        continue;
                 r = mount_list(BPFTOKEN_LSMT_ROOT, namespaces[i], MOUNTS_MAX - n, &ids, &n_ids);
                 if (r == -ENOENT)
                         continue; /* the namespace died meanwhile */
@@ -345,35 +339,23 @@ static int mount_propagation_table(int mntns_fd, uint64_t mntns_id, int proc_fd,
         }
         *ret = TAKE_PTR(table);
         *ret_n = n;
-        *ret_max_id = max_id;
         return 0;
 }
 
 int mount_propagates_elsewhere(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *target,
                                uint64_t *ret_ns_id) {
-        return mount_propagates_since(mntns_fd, mntns_id, proc_fd, target, 0, NULL, ret_ns_id);
-}
-
-int mount_propagates_since(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *target,
-                           uint64_t newer_than, uint64_t *ret_max_id, uint64_t *ret_ns_id) {
         _cleanup_(freep) MountPropagation *table = NULL;
         _cleanup_(freep) uint64_t *groups = NULL;
         size_t n = 0, n_groups = 0;
         bool grew;
         int r;
 
-        uint64_t max_id = 0;
-
-        if (ret_max_id)
-                *ret_max_id = 0;
         if (!(target->propagation & MS_SHARED) || target->peer_group == 0)
                 return 0; /* private or a pure slave: nothing placed on it propagates */
 
-        r = mount_propagation_table(mntns_fd, mntns_id, proc_fd, newer_than, &table, &n, &max_id);
+        r = mount_propagation_table(mntns_fd, mntns_id, proc_fd, &table, &n);
         if (r < 0)
                 return r;
-        if (ret_max_id)
-                *ret_max_id = max_id;
 
         /* The peer groups a mount on target reaches: its own, and those of shared slaves of a reached
          * group, transitively. */

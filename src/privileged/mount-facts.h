@@ -53,12 +53,3 @@ int mount_list(uint64_t id, uint64_t ns_id, size_t max, uint64_t **ret, size_t *
  * namespace in *ret_ns_id), 0 no, -errno. */
 int mount_propagates_elsewhere(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *target,
                                uint64_t *ret_ns_id);
-
-/* The same, looking at mount namespaces with an ID above newer_than only (besides mntns_id's own; 0:
- * all). Mount namespace IDs are never reused and grow, so a walk with newer_than = the *ret_max_id of
- * an earlier one sees exactly the namespaces created since. That is a complete re-check only where
- * nobody but root of the initial user namespace can add a member of target's peer group to an
- * existing namespace: target's namespace is owned by the initial user namespace and target's
- * propagation is what the earlier walk saw. */
-int mount_propagates_since(int mntns_fd, uint64_t mntns_id, int proc_fd, const MountFacts *target,
-                           uint64_t newer_than, uint64_t *ret_max_id, uint64_t *ret_ns_id);

@@ -203,7 +203,16 @@ contains "... and a target that propagates to a namespace there is refused (foun
         >"$TMP/copied.out" 2>&1 &
 caller=$!
 for _ in $(seq 50); do [ -s "$TMP/copied.pid" ] && break; sleep 0.05; done
-sleep 0.3
+# Inside the window: the publisher's attach helper has joined the caller's mount namespace (it checks
+# the target within milliseconds, then the fault hook holds it for 1 s).
+caller_ns=$(readlink "/proc/$(cat "$TMP/copied.pid")/ns/mnt")
+for _ in $(seq 100); do
+        for p in $(pgrep -x bpftoken-publis); do
+                [ "$(readlink "/proc/$p/ns/mnt" 2>/dev/null)" = "$caller_ns" ] && break 2
+        done
+        sleep 0.02
+done
+sleep 0.1
 nsenter --mount --target "$(cat "$TMP/copied.pid")" unshare --mount --propagation unchanged sh -c '
         sleep 1.5; awk '"'"'$5 == "/sys/fs/bpf" && / - bpf / { n++ } END { print n + 0 }'"'"' /proc/self/mountinfo >"$1"' \
         sh "$TMP/copy.mounts" &
