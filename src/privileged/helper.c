@@ -127,13 +127,20 @@ static int fork_bounded(int *keep, size_t n_keep, Helper *h) {
         return 1;
 }
 
-int helper_start(int *keep, size_t n_keep, Helper *h) {
+/* Fork a helper that runs body(userdata) (a pointer into our memory, valid in the fork) and exits. 0
+ * in the parent, -errno. */
+static int start_forked(int *keep, size_t n_keep, HelperBody body, const void *userdata, Helper *h) {
         int r;
 
         r = fork_bounded(keep, n_keep, h);
-        if (r > 0)
-                set_deadline(h);
-        return r;
+        if (r < 0)
+                return r;
+        if (r == 0) {
+                body(h->sock, keep, userdata);
+                _exit(EXIT_FAILURE);
+        }
+        set_deadline(h);
+        return 0;
 }
 
 /* --- prepared helpers ------------------------------------------------------------------------- */
@@ -176,7 +183,7 @@ static int send_job(int sock, const HelperJob *job, const int *keep) {
         return 0;
 }
 
-/* In a prepared helper: wait for the job, then run it as helper_start()'s child would. */
+/* In a prepared helper: wait for the job, then run it as a freshly forked helper would. */
 static _noreturn_ void spare_main(int sock) {
         union {
                 struct cmsghdr cmsghdr;
@@ -232,7 +239,6 @@ void helper_discard_spares(void) {
 
 int helper_start_job(int *keep, size_t n_keep, HelperBody body, const void *userdata, size_t size, Helper *h) {
         HelperJob job = { .body = body, .n_keep = n_keep, .size = size };
-        int r;
 
         if (n_keep < 1 || n_keep > HELPER_KEEP_MAX || size > sizeof job.userdata)
                 return -E2BIG;
@@ -250,14 +256,7 @@ int helper_start_job(int *keep, size_t n_keep, HelperBody body, const void *user
                 helper_stop(h); /* died meanwhile: try the next one, or fork */
         }
 
-        r = helper_start(keep, n_keep, h);
-        if (r < 0)
-                return r;
-        if (r == 0) {
-                body(h->sock, keep, job.userdata);
-                _exit(EXIT_FAILURE);
-        }
-        return 0;
+        return start_forked(keep, n_keep, body, job.userdata, h);
 }
 
 int helper_recv(Helper *h, int *ret_status, int *ret_fd) {
@@ -315,46 +314,39 @@ void helper_release(Helper *h) {
         h->pid = 0;
 }
 
-int helper_run(int *keep, size_t n_keep, void (*body)(int sock, const int *keep, const void *userdata),
-               const void *userdata, int *ret_status, int *ret_fd) {
+/* The one word of a started helper (and its fd); then the helper is released, or on failure killed. */
+static int last_word(Helper *h, int *ret_status, int *ret_fd) {
         _cleanup_(closep) int fd = -EBADF;
-        Helper h = HELPER_NULL;
         int status = 0, r;
 
-        r = helper_start(keep, n_keep, &h);
-        if (r < 0)
-                return r;
-        if (r == 0) {
-                body(h.sock, keep, userdata);
-                _exit(EXIT_FAILURE);
-        }
-        r = helper_recv(&h, &status, &fd);
+        r = helper_recv(h, &status, &fd);
         if (r < 0) {
-                helper_stop(&h);
+                helper_stop(h);
                 return r;
         }
-        helper_release(&h);
+        helper_release(h);
         *ret_status = status;
         *ret_fd = TAKE_FD(fd);
         return 0;
 }
 
+int helper_run(int *keep, size_t n_keep, HelperBody body, const void *userdata, int *ret_status, int *ret_fd) {
+        Helper h = HELPER_NULL;
+        int r;
+
+        r = start_forked(keep, n_keep, body, userdata, &h);
+        if (r < 0)
+                return r;
+        return last_word(&h, ret_status, ret_fd);
+}
+
 int helper_run_job(int *keep, size_t n_keep, HelperBody body, const void *userdata, size_t size, int *ret_status,
                    int *ret_fd) {
-        _cleanup_(closep) int fd = -EBADF;
         Helper h = HELPER_NULL;
-        int status = 0, r;
+        int r;
 
         r = helper_start_job(keep, n_keep, body, userdata, size, &h);
         if (r < 0)
                 return r;
-        r = helper_recv(&h, &status, &fd);
-        if (r < 0) {
-                helper_stop(&h);
-                return r;
-        }
-        helper_release(&h);
-        *ret_status = status;
-        *ret_fd = TAKE_FD(fd);
-        return 0;
+        return last_word(&h, ret_status, ret_fd);
 }

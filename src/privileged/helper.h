@@ -30,10 +30,6 @@ typedef struct Helper {
 /* What a helper runs: sock is its end of the pair, keep[] its descriptors (keep[0] == sock). */
 typedef void (*HelperBody)(int sock, const int *keep, const void *userdata);
 
-/* Fork a helper that keeps only keep[] (keep[0] is replaced by its socket). Returns 0 in the helper
- * (bounded in memory, its socket in h->sock), 1 in the parent, -errno. */
-int helper_start(int *keep, size_t n_keep, Helper *h);
-
 /* In the helper: send the last word (and fd) and exit. */
 _noreturn_ void helper_exit(int sock, int status, int fd);
 
@@ -73,7 +69,8 @@ int helper_start_job(int *keep, size_t n_keep, HelperBody body, const void *user
 int helper_run_job(int *keep, size_t n_keep, HelperBody body, const void *userdata, size_t size, int *ret_status,
                    int *ret_fd);
 
-/* Run a helper whose body sends one word (and maybe an fd) and exits: 0 with the word and fd (the
- * helper released), or -ETIME/-EPROTO/-errno (the helper killed and reaped). */
-int helper_run(int *keep, size_t n_keep, void (*body)(int sock, const int *keep, const void *userdata),
-               const void *userdata, int *ret_status, int *ret_fd);
+/* Run a helper in a fresh fork, keeping only keep[] (keep[0] is replaced by its socket), whose body
+ * sends one word (and maybe an fd) and exits: 0 with the word and fd (the helper released), or
+ * -ETIME/-EPROTO/-errno (the helper killed and reaped). userdata may hold pointers: the fork shares
+ * our memory as it is now. */
+int helper_run(int *keep, size_t n_keep, HelperBody body, const void *userdata, int *ret_status, int *ret_fd);
