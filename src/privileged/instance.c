@@ -121,12 +121,19 @@ static _noreturn_ void body_check_owner(int sock, const int *keep, const void *u
         helper_exit(sock, status, -EBADF);
 }
 
+/* What the attach helper is given (by value: a prepared helper gets a copy). The instance itself comes
+ * later, with its mount fd (STATUS_READY). */
 typedef struct AttachContext {
-        Delegation delegation;   /* by value: a prepared helper gets a copy */
-        uint64_t instance_id;    /* our mount, by unique ID (the parent's; the helper reads it from the fd) */
+        Delegation delegation;
         bool zero_delegation;    /* the instance has no delegate_* option */
-        bool bind_after_attach;  /* the kernel cannot mount onto the detached instance (the parent's) */
 } AttachContext;
+
+/* The instance the parent built, for the attach helper and a rollback. */
+typedef struct BuiltInstance {
+        int mnt_fd;
+        uint64_t id;             /* our mount, by unique ID */
+        bool bind_after_attach;  /* the kernel cannot mount onto the detached instance */
+} BuiltInstance;
 
 /* Detach our mount through its fd, resolved in the publisher's /proc (opened before setns), never
  * through a path in the caller's namespace. */
@@ -318,8 +325,8 @@ static int attach_start(int mntns_fd, const AttachContext *c, Helper *h, int *re
 /* Answer the attach helper's words: a candidate instance already there (is it ours?), ready (here is
  * the instance), and its last word. 1 if an instance of ours was there already, 0 attached, -errno
  * (then anything attached is rolled back). */
-static int attach_finish(Helper *h, int userns_fd, int mntns_fd, int mnt_fd, int proc_fd, const AttachContext *c,
-                         BpffsStep *ret_step) {
+static int attach_finish(Helper *h, int userns_fd, int mntns_fd, const BuiltInstance *b, int proc_fd,
+                         const AttachContext *c, BpffsStep *ret_step) {
         int status = 0, r;
 
         for (;;) {
@@ -329,7 +336,7 @@ static int attach_finish(Helper *h, int userns_fd, int mntns_fd, int mnt_fd, int
                 if (r < 0)
                         break;
                 if (status == STATUS_READY) {
-                        r = send_status_fd(h->sock, c->bind_after_attach ? GO_ATTACH_BIND_AFTER : GO_ATTACH, mnt_fd);
+                        r = send_status_fd(h->sock, b->bind_after_attach ? GO_ATTACH_BIND_AFTER : GO_ATTACH, b->mnt_fd);
                         if (r < 0) {
                                 *ret_step = BPFFS_STEP_HELPER;
                                 break;
@@ -364,7 +371,7 @@ static int attach_finish(Helper *h, int userns_fd, int mntns_fd, int mnt_fd, int
                 helper_stop(h);
 
         if (r < 0) {
-                rollback_if_attached(mntns_fd, mnt_fd, proc_fd, c->instance_id);
+                rollback_if_attached(mntns_fd, b->mnt_fd, proc_fd, b->id);
                 return r;
         }
         fault_point("parent-attached");
@@ -395,6 +402,7 @@ int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_g
         _cleanup_(closep) int fs_fd = -EBADF, mnt_fd = -EBADF, proc_fd = -EBADF;
         _cleanup_(helper_stop) Helper h = HELPER_NULL;
         AttachContext c = { .delegation = *d, .zero_delegation = true };
+        BuiltInstance b = { .mnt_fd = -EBADF };
         int r;
 
         *ret_step = BPFFS_STEP_NONE;
@@ -427,16 +435,17 @@ int instance_publish(int userns_fd, int mntns_fd, uid_t owner_uid, gid_t owner_g
                 r = fault_point("bind-detached") ? -EINVAL : bpffs_bind_token(mnt_fd);
         if (r == -EINVAL) {
                 /* Linux < 6.15 cannot mount onto a detached tree: bind after the attach. */
-                c.bind_after_attach = true;
+                b.bind_after_attach = true;
                 r = 0;
         }
         if (r >= 0)
-                r = fd_get_mount_id(mnt_fd, &c.instance_id, NULL);
+                r = fd_get_mount_id(mnt_fd, &b.id, NULL);
         if (r < 0) {
                 *ret_step = BPFFS_STEP_TOKEN_BIND;
                 return r;
         }
         fault_point("tree-built");
 
-        return attach_finish(&h, userns_fd, mntns_fd, mnt_fd, proc_fd, &c, ret_step);
+        b.mnt_fd = mnt_fd;
+        return attach_finish(&h, userns_fd, mntns_fd, &b, proc_fd, &c, ret_step);
 }
