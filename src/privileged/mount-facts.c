@@ -179,17 +179,20 @@ static int ids_add(uint64_t *ids, size_t max, size_t *n, uint64_t id) {
  * once, for its first process, and held open for the rest of the scan, so that its inode cannot be
  * reused by another namespace meanwhile (a freed nsfs inode number is reused). */
 #define NAMESPACES_HELD_MAX 512
+typedef struct HeldNamespace {
+        int fd;
+        unsigned long ino;
+} HeldNamespace;
+
 static int mount_namespaces_from_proc(int proc_fd, uint64_t *ids, size_t max, size_t *n) {
-        _cleanup_(freep) int *held = NULL;
-        _cleanup_(freep) unsigned long *held_ino = NULL;
+        _cleanup_(freep) HeldNamespace *held = NULL;
         size_t n_held = 0;
         struct dirent *de;
         DIR *d;
         int fd, r = 0;
 
         held = calloc(NAMESPACES_HELD_MAX, sizeof *held);
-        held_ino = calloc(NAMESPACES_HELD_MAX, sizeof *held_ino);
-        if (!held || !held_ino)
+        if (!held)
                 return -ENOMEM;
         fd = openat(proc_fd, ".", O_RDONLY|O_DIRECTORY|O_CLOEXEC);
         if (fd < 0)
@@ -217,7 +220,7 @@ static int mount_namespaces_from_proc(int proc_fd, uint64_t *ids, size_t max, si
                                 ino = 0;
                 }
                 for (size_t i = 0; ino != 0 && i < n_held; i++)
-                        if (held_ino[i] == ino)
+                        if (held[i].ino == ino)
                                 known = true;
                 if (known)
                         continue; /* a namespace we hold open, so the same one */
@@ -231,15 +234,13 @@ static int mount_namespaces_from_proc(int proc_fd, uint64_t *ids, size_t max, si
                         struct stat st;
 
                         /* Hold it under the inode it really has (the link may be older than the open). */
-                        if (fstat(ns, &st) >= 0 && (unsigned long) st.st_ino == ino) {
-                                held_ino[n_held] = ino;
-                                held[n_held++] = TAKE_FD(ns);
-                        }
+                        if (fstat(ns, &st) >= 0 && (unsigned long) st.st_ino == ino)
+                                held[n_held++] = (HeldNamespace) { .fd = TAKE_FD(ns), .ino = ino };
                 }
         }
         closedir(d);
         for (size_t i = 0; i < n_held; i++)
-                safe_close(held[i]);
+                safe_close(held[i].fd);
         return r;
 }
 
