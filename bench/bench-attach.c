@@ -74,7 +74,8 @@ static int once(const Delegation *d, bool with_netns, double *ret_ms) {
                 if (r >= 0 && with_netns)
                         r = netns_create_owned(userns, own_net, host_net, &netns, &nstep);
                 *ret_ms = now_ms() - t0;
-                helper_reap_released(); /* as the publisher does, after its reply */
+                helper_reap_released(); /* as the publisher's workers do, after the reply ... */
+                (void) helper_prepare_spares(); /* ... and before the next request */
         }
         release = safe_close(release);
         (void) waitpid(pid, NULL, 0);

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <grp.h>
-#include <stdio.h>
 #include <sys/prctl.h>
 
 #include "capability-util.h"

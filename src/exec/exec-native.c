@@ -23,12 +23,11 @@ static int token_path_is_bpftoken_bind(void) {
         return S_ISDIR(token.stx_mode) && root.stx_mnt_id != token.stx_mnt_id;
 }
 
-/* The kernel's answer first, in two system calls: BPF_TOKEN_CREATE on /sys/fs/bpf succeeds on a
- * delegated instance of our user namespace, and fails with EPERM on a bpffs of another one (the host's,
- * on systemd < 258, before the publisher attached ours), provided we hold CAP_BPF here; no bpffs at
- * /sys/fs/bpf is not delegated either. 1 delegated
- * here, 0 not, -EAGAIN if only the mount table can tell (no CAP_BPF, or an instance that delegates
- * nothing). */
+/* The kernel's answer first: BPF_TOKEN_CREATE on /sys/fs/bpf succeeds on a delegated instance of our
+ * user namespace, and fails with EPERM on a bpffs of another one (the host's, on systemd < 258, before
+ * the publisher attached ours), provided we hold CAP_BPF here; a /sys/fs/bpf that is no bpffs at all
+ * is not delegated either. 1 delegated here, 0 not, -EAGAIN if only the mount table can tell (no
+ * CAP_BPF, or an instance that delegates nothing). */
 static int token_probe(void) {
         _cleanup_(closep) int fd = -EBADF, token = -EBADF;
         CapabilitySets caps;
